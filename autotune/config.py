@@ -1,0 +1,194 @@
+"""A runtime configuration: what we ask OpenVINO for, and its identity once OpenVINO clamps it.
+
+A :class:`RuntimeConfig` is plain data (no openvino import): the search space produces it, the
+harness compiles it, the export writes it. ``properties()`` is exactly the key/value set that
+``benchmark_app -load_config`` reads and that :func:`autotune.compile_model` applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT", "NONE")
+PRESET_HINTS = ("LATENCY", "THROUGHPUT")
+BATCH_DEVICE = "BATCH"
+AUTO_DEVICE = "AUTO"
+
+# Effective properties that decide how inference runs; two configs equal on these (plus device,
+# batch and requests) are the same configuration whatever was requested.
+IDENTITY_PROPERTIES = (
+    "NUM_STREAMS",
+    "INFERENCE_NUM_THREADS",
+    "INFERENCE_PRECISION_HINT",
+    "ENABLE_CPU_PINNING",
+    "ENABLE_HYPER_THREADING",
+    "SCHEDULING_CORE_TYPE",
+    "AUTO_BATCH_TIMEOUT",
+)
+
+
+def _yes_no(value: bool) -> str:
+    return "YES" if value else "NO"
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """One point of the search space, as requested (before OpenVINO clamps it).
+
+    ``device`` is the base device (``CPU``, ``AUTO``, ``BATCH:CPU``); the BATCH device's batch
+    size lives in ``auto_batch_size``. ``infer_requests == 0`` means "the compiled model's
+    OPTIMAL_NUMBER_OF_INFER_REQUESTS". ``None`` knobs are left to the runtime's defaults.
+    """
+
+    device: str = "CPU"
+    hint: str = "LATENCY"
+    batch: int = 1
+    infer_requests: int = 0
+    precision: str | None = None
+    streams: int | None = None
+    threads: int | None = None
+    cpu_pinning: bool | None = None
+    hyper_threading: bool | None = None
+    core_type: str | None = None
+    auto_batch_size: int | None = None
+    auto_batch_timeout_ms: int | None = None
+    preset: str | None = None
+
+    @property
+    def target_device(self) -> str:
+        """The device string given to ``compile_model`` (``BATCH:CPU(4)`` for auto-batching)."""
+        if self.device.startswith(BATCH_DEVICE + ":"):
+            return f"{self.device}({self.auto_batch_size or 1})"
+        return self.device
+
+    @property
+    def properties_device(self) -> str:
+        """The key under which benchmark_app's -load_config expects the properties."""
+        return (
+            self.device.split(":", 1)[0] if self.device.startswith(BATCH_DEVICE) else self.device
+        )
+
+    def properties(self) -> dict[str, str]:
+        """Properties in benchmark_app ``-load_config`` form (strings, YES/NO booleans).
+
+        Presets set only the hint, as ``benchmark_app -hint X`` does. Other configs also pin
+        PERFORMANCE_HINT_NUM_REQUESTS to the request count: benchmark_app's ``-nireq`` sets it
+        anyway, so what we measure is what benchmark_app reproduces.
+        """
+        props: dict[str, str] = {}
+        if self.hint != "NONE":
+            props["PERFORMANCE_HINT"] = self.hint
+        if self.preset is None and self.infer_requests > 0:
+            props["PERFORMANCE_HINT_NUM_REQUESTS"] = str(self.infer_requests)
+        if self.streams is not None:
+            props["NUM_STREAMS"] = str(self.streams)
+        if self.threads is not None:
+            props["INFERENCE_NUM_THREADS"] = str(self.threads)
+        if self.precision is not None:
+            props["INFERENCE_PRECISION_HINT"] = self.precision
+        if self.cpu_pinning is not None:
+            props["ENABLE_CPU_PINNING"] = _yes_no(self.cpu_pinning)
+        if self.hyper_threading is not None:
+            props["ENABLE_HYPER_THREADING"] = _yes_no(self.hyper_threading)
+        if self.core_type is not None:
+            props["SCHEDULING_CORE_TYPE"] = self.core_type
+        if self.auto_batch_timeout_ms is not None:
+            props["AUTO_BATCH_TIMEOUT"] = str(self.auto_batch_timeout_ms)
+        return props
+
+    def describe(self) -> str:
+        """A short human label: ``CPU THROUGHPUT b4 nireq4 f32``."""
+        parts = [self.target_device, self.hint if self.hint != "NONE" else "no-hint"]
+        if self.streams is not None:
+            parts.append(f"{self.streams}s")
+        if self.threads is not None:
+            parts.append(f"{self.threads}t")
+        if self.batch != 1:
+            parts.append(f"b{self.batch}")
+        parts.append(f"nireq{self.infer_requests}" if self.infer_requests else "nireq=auto")
+        if self.precision:
+            parts.append(self.precision)
+        if self.cpu_pinning is not None:
+            parts.append("pin" if self.cpu_pinning else "nopin")
+        if self.hyper_threading is not None:
+            parts.append("ht" if self.hyper_threading else "noht")
+        if self.core_type is not None:
+            parts.append(self.core_type.lower())
+        if self.auto_batch_timeout_ms is not None:
+            parts.append(f"timeout{self.auto_batch_timeout_ms}ms")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuntimeConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def with_preset(self, preset: str | None) -> RuntimeConfig:
+        return replace(self, preset=preset)
+
+
+def preset_config(hint: str, device: str = "CPU") -> RuntimeConfig:
+    """An OpenVINO hint preset as users run it today: ``benchmark_app -d DEV -hint X``."""
+    return RuntimeConfig(device=device, hint=hint, batch=1, infer_requests=0, preset=hint)
+
+
+@dataclass(frozen=True)
+class EffectiveConfig:
+    """What the compiled model actually runs with, read back after compile."""
+
+    device: str
+    batch: int
+    infer_requests: int
+    properties: dict[str, str] = field(default_factory=dict)
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that make two configurations the same one."""
+        kept = {k: self.properties[k] for k in IDENTITY_PROPERTIES if k in self.properties}
+        return {
+            "device": self.device,
+            "batch": self.batch,
+            "infer_requests": self.infer_requests,
+            **kept,
+        }
+
+    def key(self) -> str:
+        """A stable short id of :meth:`identity` (used to pool repeated measurements)."""
+        text = json.dumps(self.identity(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def describe(self) -> str:
+        """``CPU, 2 streams/1 thread, batch 1, 2 req, bf16``."""
+        p = self.properties
+        parts = [self.device]
+        if "NUM_STREAMS" in p and "INFERENCE_NUM_THREADS" in p:
+            s, t = p["NUM_STREAMS"], p["INFERENCE_NUM_THREADS"]
+            parts.append(
+                f"{s} stream{'' if s == '1' else 's'}/{t} thread{'' if t == '1' else 's'}"
+            )
+        parts.append(f"batch {self.batch}")
+        parts.append(f"{self.infer_requests} req")
+        if "INFERENCE_PRECISION_HINT" in p:
+            parts.append(p["INFERENCE_PRECISION_HINT"])
+        if p.get("ENABLE_CPU_PINNING") == "NO":
+            parts.append("no pinning")
+        if "AUTO_BATCH_TIMEOUT" in p:
+            parts.append(f"timeout {p['AUTO_BATCH_TIMEOUT']}ms")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EffectiveConfig:
+        return cls(
+            device=str(data["device"]),
+            batch=int(data["batch"]),
+            infer_requests=int(data["infer_requests"]),
+            properties={str(k): str(v) for k, v in dict(data.get("properties", {})).items()},
+        )

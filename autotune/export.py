@@ -1,0 +1,351 @@
+"""The deployable result: ``best_config.json``, the export formats, and loading it back.
+
+``properties`` in best_config.json is exactly what ``benchmark_app -load_config`` reads, and
+:func:`compile_model` applies the same properties, so a deployment never re-types them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from autotune.config import BATCH_DEVICE, RuntimeConfig
+from autotune.confirm import Confirmation
+from autotune.errors import ConfigFileError, NoFeasibleConfigError, StudyError
+from autotune.files import write_atomic
+from autotune.results import (
+    ConfigResult,
+    Limits,
+    best_config,
+    closest_config,
+    preset_results,
+)
+from autotune.tuner import load_confirmation, load_meta, study_results
+from autotune.units import format_shape
+
+FORMATS = ("json", "benchmark_app", "python", "ovms")
+CONFIG_SCHEMA = 1
+
+
+def _metrics(config: ConfigResult) -> dict[str, Any]:
+    lat = config.latency_ms
+    return {
+        "throughput_fps": round(config.throughput_fps, 3),
+        "latency_ms": {k: round(v, 4) for k, v in sorted(lat.items()) if math.isfinite(v)},
+        "constrained_latency_ms": round(config.constrained_latency_ms, 4),
+        "first_inference_ms": round(config.first_inference_ms, 3),
+        "compile_ms": round(config.compile_ms, 3),
+        "memory_bytes": config.memory_bytes,
+        "drift": config.drift,
+        "windows": len(config.windows),
+        "trials": list(config.trials),
+    }
+
+
+def no_feasible_error(configs: list[ConfigResult], limits: Limits) -> NoFeasibleConfigError:
+    closest = closest_config(configs)
+    if closest is None:
+        return NoFeasibleConfigError(
+            "no trial completed, so there is no configuration to export",
+            "run autotune search (see failed trials with autotune report)",
+        )
+    detail = ", ".join(
+        f"{k} {v:+.0%} over its limit" for k, v in closest.violations.items() if v > 0
+    )
+    return NoFeasibleConfigError(
+        f"no configuration meets {limits.describe()}; closest is trial #{closest.first_trial} "
+        f"({closest.label}: {closest.constrained_latency_ms:.2f} ms, {detail})",
+        "relax the limit (e.g. a higher --max-latency) or use a faster device",
+    )
+
+
+def choose(
+    study: optuna.Study, *, trial: int | None = None, max_latency_ms: float | None = None
+) -> tuple[ConfigResult, Limits, list[ConfigResult], Confirmation | None]:
+    """The operating point to export: a given trial, the best under a tighter latency limit,
+    or the confirmed winner (the search's best when there was no confirmation)."""
+    limits, trials, configs = study_results(study)
+    confirmation = load_confirmation(study)
+    if max_latency_ms is not None:
+        limits = Limits(**{**limits.to_dict(), "max_latency_ms": max_latency_ms})
+        from autotune.results import unique_configs
+
+        configs = unique_configs(trials, limits)
+        confirmation = None
+    if trial is not None:
+        match = next((c for c in configs if trial in c.trials), None)
+        if match is None:
+            states = {t.number: t.state for t in trials}
+            state = states.get(trial)
+            raise StudyError(
+                f"trial #{trial} has no measurement (state: {state or 'no such trial'})",
+                "pick a COMPLETE trial number from autotune report",
+            )
+        return match, limits, configs, confirmation
+    chosen: ConfigResult | None = None
+    if confirmation is not None and confirmation.winner_key:
+        chosen = next((c for c in configs if c.key == confirmation.winner_key), None)
+    if chosen is None:
+        chosen = best_config(configs)
+    if chosen is None:
+        raise no_feasible_error(configs, limits)
+    return chosen, limits, configs, confirmation
+
+
+def build_best_config(
+    study: optuna.Study,
+    storage_url: str,
+    *,
+    trial: int | None = None,
+    max_latency_ms: float | None = None,
+) -> dict[str, Any]:
+    """The best_config.json document for a study (see README for the format)."""
+    chosen, limits, configs, confirmation = choose(
+        study, trial=trial, max_latency_ms=max_latency_ms
+    )
+    meta = load_meta(study)
+    cfg = chosen.config
+    model = meta["model"]
+    doc: dict[str, Any] = {
+        "schema": CONFIG_SCHEMA,
+        "model": model["path"],
+        "device": cfg.target_device,
+        "shape": _shape_with_batch(model.get("shape"), cfg.batch),
+        "batch": cfg.batch,
+        "infer_requests": chosen.effective.infer_requests,
+        "properties": {cfg.target_device: cfg.properties()},
+        "effective": chosen.effective.properties,
+        "label": chosen.label,
+        "metrics": _metrics(chosen),
+        "constraint": {
+            "max_latency_ms": limits.max_latency_ms,
+            "percentile": limits.percentile,
+            "max_memory_bytes": limits.max_memory_bytes,
+            "max_drift": limits.max_drift,
+            "max_first_inference_ms": limits.max_first_inference_ms,
+        },
+        "feasible": chosen.feasible,
+        "baselines": {
+            name: _metrics(c) | {"feasible": c.feasible}
+            for name, c in sorted(preset_results(configs).items())
+        },
+        "environment": meta.get("environment", {}),
+        "study": {"name": study.study_name, "storage": storage_url, "trial": chosen.first_trial},
+        "cache": {
+            "recommendation": "set CACHE_DIR to a persistent folder: compile "
+            f"{chosen.compile_ms:.0f} ms here, first inference {chosen.first_inference_ms:.1f} ms",
+        },
+    }
+    if confirmation is not None:
+        winner = confirmation.winner
+        doc["confirmation"] = {
+            "verdict": confirmation.verdict,
+            "significant": confirmation.significant,
+            "rounds": confirmation.rounds,
+            "window_s": confirmation.window_s,
+            "throughput_fps": winner.throughput.to_dict() if winner else None,
+            "constrained_latency_ms": winner.constrained_latency_ms if winner else None,
+            "ratios": {k: v.to_dict() for k, v in confirmation.ratios.items()},
+            "baselines": {
+                p: c.throughput.to_dict() for c in confirmation.candidates for p in c.presets
+            },
+        }
+    return doc
+
+
+def _shape_with_batch(
+    shape: dict[str, list[int]] | None, batch: int
+) -> dict[str, list[int]] | None:
+    if shape is None or batch == 1:
+        return shape
+    return {name: [batch, *dims[1:]] if dims else dims for name, dims in shape.items()}
+
+
+def benchmark_app_command(
+    doc: dict[str, Any], config_path: str, seconds: int = 10
+) -> tuple[list[str] | None, str]:
+    """The benchmark_app command reproducing ``doc``, or None with the reason it cannot."""
+    device = doc["device"]
+    if device.startswith(BATCH_DEVICE):
+        return None, (
+            "benchmark_app (Python) cannot run the BATCH device (it crashes on -d BATCH:CPU(N)); "
+            "use autotune.compile_model or the python export"
+        )
+    props = doc["properties"][device]
+    command = ["benchmark_app", "-m", doc["model"], "-d", device]
+    if doc.get("shape"):
+        command += ["-shape", format_shape(doc["shape"])]
+    if "PERFORMANCE_HINT" not in props:
+        command += ["-hint", "none"]
+    if "PERFORMANCE_HINT_NUM_REQUESTS" in props:
+        command += ["-nireq", str(doc["infer_requests"])]
+    command += ["-load_config", config_path, "-t", str(seconds)]
+    return command, ""
+
+
+def render(
+    doc: dict[str, Any], fmt: str, config_path: str = "best_config.json"
+) -> tuple[str, str]:
+    """(file content, message for the terminal) for one export format."""
+    if fmt == "json":
+        return json.dumps(doc, indent=2) + "\n", ""
+    if fmt == "benchmark_app":
+        command, reason = benchmark_app_command(doc, config_path)
+        content = json.dumps(doc["properties"], indent=2) + "\n"
+        message = shlex.join(command) if command else f"note: {reason}"
+        return content, message
+    if fmt == "python":
+        return python_snippet(doc), ""
+    if fmt == "ovms":
+        return json.dumps(ovms_entry(doc), indent=2) + "\n", ""
+    raise ConfigFileError(f"unknown export format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+
+
+def python_snippet(doc: dict[str, Any]) -> str:
+    props = doc["properties"][doc["device"]]
+    shape = doc.get("shape")
+    reshape = f"model.reshape({shape!r})\n" if shape else ""
+    converted = {k: (v == "YES") if v in ("YES", "NO") else v for k, v in props.items()}
+    return f'''"""Deploy the configuration autotune found ({doc.get("label", "")})."""
+
+# 1) With autotune installed: the properties come from best_config.json.
+import autotune
+
+compiled, n_requests = autotune.compile_model("best_config.json")
+
+# 2) Plain OpenVINO, the same configuration spelled out.
+import openvino as ov
+
+core = ov.Core()
+core.set_property({{"CACHE_DIR": "ov_cache"}})  # cheap restarts: compile once, load from cache
+model = core.read_model({doc["model"]!r})
+{reshape}compiled = core.compile_model(model, {doc["device"]!r}, {converted!r})
+queue = ov.AsyncInferQueue(compiled, {doc["infer_requests"]})
+# queue.start_async({{...inputs...}}); queue.wait_all()
+'''
+
+
+def ovms_entry(doc: dict[str, Any]) -> dict[str, Any]:
+    """An OpenVINO Model Server config.json with this model and its plugin_config."""
+    device = doc["device"]
+    model_path = Path(doc["model"])
+    config: dict[str, Any] = {
+        "name": model_path.stem,
+        "base_path": str(model_path.parent),
+        "target_device": device,
+        "nireq": doc["infer_requests"],
+        "plugin_config": dict(doc["properties"][device]),
+    }
+    if doc.get("batch", 1) != 1:
+        config["batch_size"] = str(doc["batch"])
+    if doc.get("shape"):
+        config["shape"] = {k: f"({','.join(str(d) for d in v)})" for k, v in doc["shape"].items()}
+    return {"model_config_list": [{"config": config}]}
+
+
+def write_best_config(doc: dict[str, Any], path: str | Path) -> Path:
+    return write_atomic(path, json.dumps(doc, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """A loaded best_config.json."""
+
+    model: str
+    device: str
+    shape: dict[str, list[int]] | None
+    batch: int
+    infer_requests: int
+    properties: dict[str, str]
+    document: dict[str, Any]
+
+    @property
+    def runtime_config(self) -> RuntimeConfig:
+        return RuntimeConfig(device=self.device, batch=self.batch)
+
+
+def load_config(path: str | Path) -> DeployConfig:
+    """Read and check a best_config.json; every problem is one ConfigFileError line."""
+    p = Path(path)
+    fix = "re-create it with: autotune export --format json -o best_config.json"
+    if not p.exists():
+        raise ConfigFileError(f"config file '{path}' does not exist", "check the path")
+    try:
+        doc = json.loads(p.read_text())
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"config file '{path}' is not text", fix) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigFileError(
+            f"config file '{path}' is not valid JSON (line {exc.lineno}: {exc.msg})", fix
+        ) from None
+    if not isinstance(doc, dict):
+        raise ConfigFileError(f"config file '{path}' is not a JSON object", fix)
+    missing = [k for k in ("model", "device", "properties", "infer_requests") if k not in doc]
+    if missing:
+        raise ConfigFileError(f"config file '{path}' lacks {', '.join(missing)}", fix)
+    device = doc["device"]
+    props = doc["properties"]
+    if not isinstance(props, dict) or not isinstance(props.get(device), dict):
+        raise ConfigFileError(
+            f"config file '{path}': properties has no object for device {device!r}", fix
+        )
+    try:
+        requests = int(doc["infer_requests"])
+        batch = int(doc.get("batch", 1))
+    except (TypeError, ValueError):
+        raise ConfigFileError(
+            f"config file '{path}': infer_requests/batch must be integers", fix
+        ) from None
+    if requests < 1 or batch < 1:
+        raise ConfigFileError(f"config file '{path}': infer_requests and batch must be ≥ 1", fix)
+    shape = doc.get("shape")
+    if shape is not None and not (
+        isinstance(shape, dict)
+        and all(isinstance(v, list) and all(isinstance(d, int) for d in v) for v in shape.values())
+    ):
+        raise ConfigFileError(
+            f"config file '{path}': shape must map input names to integer lists", fix
+        )
+    return DeployConfig(
+        model=str(doc["model"]),
+        device=str(device),
+        shape=shape,
+        batch=batch,
+        infer_requests=requests,
+        properties={str(k): str(v) for k, v in props[device].items()},
+        document=doc,
+    )
+
+
+def compile_model(
+    path: str | Path, *, model_path: str | None = None, cache_dir: str | None = None
+) -> tuple[Any, int]:
+    """Compile the model of a best_config.json with its properties.
+
+    Returns ``(openvino.CompiledModel, infer_requests)``; pass ``model_path`` when the model
+    moved since the study ran.
+    """
+    from autotune import runtime
+
+    config = load_config(path)
+    model = runtime.prepare_model(model_path or config.model, config.shape)
+    properties = runtime.to_runtime_properties(config.properties)
+    if cache_dir:
+        properties["CACHE_DIR"] = cache_dir
+    try:
+        compiled = runtime.shared_core().compile_model(model, config.device, properties)
+    except Exception as exc:
+        from autotune.errors import DeviceError
+        from autotune.runtime import openvino_message
+
+        raise DeviceError(
+            f"{config.device} refused the properties in '{path}': {openvino_message(exc)}",
+            "re-export the config on this machine (autotune export)",
+        ) from None
+    return compiled, config.infer_requests

@@ -1,0 +1,57 @@
+"""Plain data the runtime reports about a model and a device.
+
+Kept apart from :mod:`autotune.runtime` so the search space, the objective and the tests can use
+it without importing openvino.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    name: str
+    partial_shape: str
+    element_type: str
+    shape: tuple[int, ...] | None = None  # static shape after --shape, None if still dynamic
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What autotune needs to know about a model before it benchmarks it."""
+
+    path: str
+    inputs: tuple[InputInfo, ...]
+    outputs: tuple[str, ...]
+    shape: dict[str, list[int]] | None  # the --shape given (resolved to input names)
+    batch: int  # the batch dimension (N) after --shape, 1 when there is none
+    batch_reshapable: bool  # whether N can be changed (powers of two up to --max-batch)
+    sha256: str  # of the model file(s), to refuse reusing a study for another model
+    flops: float | None = None  # multiply-adds x2 per inference at the fixed shape
+
+    @property
+    def is_static(self) -> bool:
+        return all(i.shape is not None for i in self.inputs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DeviceCapabilities:
+    """What a device reports, from which the search space is derived."""
+
+    name: str
+    full_name: str
+    streams_range: tuple[int, int]
+    max_threads: int
+    precisions: tuple[str, ...]  # f32/bf16/f16 as OPTIMIZATION_CAPABILITIES lists them
+    default_precision: str
+    supported_properties: frozenset[str] = field(default_factory=frozenset)
+    hyper_threading: bool = False  # more logical than physical cores
+    hybrid_cores: bool = False  # performance + efficient cores
+
+    def supports(self, prop: str) -> bool:
+        return prop in self.supported_properties

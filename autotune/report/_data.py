@@ -1,0 +1,385 @@
+"""Chart and table data computed from a study, apart from any drawing (tests assert on these)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+import pandas as pd
+
+from autotune.confirm import Confirmation
+from autotune.measure import percentile_key
+from autotune.results import ConfigResult, Limits, TrialResult, best_config, preset_results
+
+LATENCY_VIEWS = ("p50", "p90", "p99")
+
+
+@dataclass(frozen=True)
+class ParetoPoint:
+    key: str
+    label: str
+    throughput_fps: float
+    latency_ms: dict[str, float]  # p50/p90/p99 + "constrained"
+    feasible: bool
+    presets: tuple[str, ...]
+    trials: tuple[int, ...]
+    pareto_optimal: bool
+    winner: bool
+    hover: str
+
+
+@dataclass(frozen=True)
+class ParetoInfo:
+    points: tuple[ParetoPoint, ...]
+    limit_ms: float | None
+    percentile: str  # the constrained percentile key, e.g. "p90"
+    views: tuple[str, ...] = LATENCY_VIEWS
+
+
+def _dominates(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """(throughput ↑, latency ↓): a is at least as good in both and better in one."""
+    return a[0] >= b[0] and a[1] <= b[1] and (a[0] > b[0] or a[1] < b[1])
+
+
+def pareto_keys(configs: list[ConfigResult]) -> set[str]:
+    """Keys of configurations no other configuration beats on both throughput and latency."""
+    points = {
+        c.key: (c.throughput_fps, c.constrained_latency_ms)
+        for c in configs
+        if math.isfinite(c.constrained_latency_ms)
+    }
+    return {
+        k
+        for k, p in points.items()
+        if not any(_dominates(q, p) for j, q in points.items() if j != k)
+    }
+
+
+def winner_key(configs: list[ConfigResult], confirmation: Confirmation | None) -> str | None:
+    if confirmation is not None and confirmation.winner_key:
+        return confirmation.winner_key
+    best = best_config(configs)
+    return best.key if best else None
+
+
+def _hover(c: ConfigResult) -> str:
+    lines = [
+        f"<b>{c.label}</b>",
+        c.effective.describe(),
+        f"trials: {', '.join(f'#{t}' for t in c.trials)}",
+    ]
+    lines.append(f"throughput {c.throughput_fps:.1f} FPS")
+    lines.append(
+        " / ".join(f"{k} {c.latency_ms.get(k, math.nan):.2f}" for k in LATENCY_VIEWS) + " ms"
+    )
+    lines.extend(f"{k}={v}" for k, v in c.config.properties().items())
+    return "<br>".join(lines)
+
+
+def pareto_info(
+    configs: list[ConfigResult], limits: Limits, confirmation: Confirmation | None = None
+) -> ParetoInfo:
+    front = pareto_keys(configs)
+    win = winner_key(configs, confirmation)
+    points = tuple(
+        ParetoPoint(
+            key=c.key,
+            label=c.label,
+            throughput_fps=c.throughput_fps,
+            latency_ms={
+                **{k: c.latency_ms.get(k, math.nan) for k in LATENCY_VIEWS},
+                "constrained": c.constrained_latency_ms,
+            },
+            feasible=c.feasible,
+            presets=c.presets,
+            trials=c.trials,
+            pareto_optimal=c.key in front,
+            winner=c.key == win,
+            hover=_hover(c),
+        )
+        for c in configs
+    )
+    return ParetoInfo(
+        points=points, limit_ms=limits.max_latency_ms, percentile=percentile_key(limits.percentile)
+    )
+
+
+@dataclass(frozen=True)
+class ExplorationInfo:
+    """Per-trial throughput/latency against batch and infer requests, by streams."""
+
+    rows: (
+        pd.DataFrame
+    )  # columns: trial, batch, infer_requests, streams, throughput_fps, latency_ms, feasible
+
+
+def exploration_info(
+    trials: list[TrialResult], configs: list[ConfigResult], limits: Limits
+) -> ExplorationInfo:
+    feasible = {c.key: c.feasible for c in configs}
+    records = []
+    for t in trials:
+        if not t.complete or t.effective is None:
+            continue
+        props = t.effective.properties
+        records.append(
+            {
+                "trial": t.number,
+                "batch": t.effective.batch * (t.config.auto_batch_size or 1 if t.config else 1),
+                "infer_requests": t.effective.infer_requests,
+                "streams": props.get("NUM_STREAMS", "?"),
+                "throughput_fps": t.throughput_fps,
+                "latency_ms": float(t.metrics.get("constrained_latency_ms", math.nan)),
+                "feasible": feasible.get(t.key or "", False),
+                "label": t.label,
+            }
+        )
+    columns = [
+        "trial",
+        "batch",
+        "infer_requests",
+        "streams",
+        "throughput_fps",
+        "latency_ms",
+        "feasible",
+        "label",
+    ]
+    return ExplorationInfo(rows=pd.DataFrame.from_records(records, columns=columns))
+
+
+@dataclass(frozen=True)
+class HistoryInfo:
+    trials: tuple[int, ...]
+    values: tuple[float, ...]
+    feasible: tuple[bool, ...]
+    best_so_far: tuple[
+        float, ...
+    ]  # best feasible pooled throughput up to each trial (NaN before any)
+
+
+def history_info(trials: list[TrialResult], configs: list[ConfigResult]) -> HistoryInfo:
+    feasible_keys = {c.key for c in configs if c.feasible}
+    numbers, values, flags, best = [], [], [], []
+    running = math.nan
+    for t in sorted(trials, key=lambda t: t.number):
+        if not t.complete:
+            continue
+        value = float(t.metrics.get("pooled_throughput_fps", t.throughput_fps))
+        ok = (t.key in feasible_keys) if t.key else False
+        if ok and not (value <= running):
+            running = value
+        numbers.append(t.number)
+        values.append(value)
+        flags.append(ok)
+        best.append(running)
+    return HistoryInfo(tuple(numbers), tuple(values), tuple(flags), tuple(best))
+
+
+def importance_info(study: optuna.Study) -> dict[str, float]:
+    """Optuna's parameter importances for throughput (empty when there is too little data)."""
+    complete = [
+        t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE
+    ]
+    if len(complete) < 4 or study._is_multi_objective():
+        return {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "few trials per regime" is expected early on
+            return dict(optuna.importance.get_param_importances(study))
+    except (RuntimeError, ValueError, ZeroDivisionError):
+        return {}
+
+
+def parallel_info(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.DataFrame:
+    """Feasible trials' parameters and throughput, for parallel coordinates."""
+    feasible_keys = {c.key for c in configs if c.feasible}
+    rows = []
+    for t in trials:
+        if t.complete and t.key in feasible_keys and t.effective is not None:
+            p = t.effective.properties
+            rows.append(
+                {
+                    "streams": _num(p.get("NUM_STREAMS")),
+                    "threads": _num(p.get("INFERENCE_NUM_THREADS")),
+                    "batch": t.effective.batch,
+                    "infer_requests": t.effective.infer_requests,
+                    "precision": p.get("INFERENCE_PRECISION_HINT", "?"),
+                    "hint": t.config.hint if t.config else "?",
+                    "throughput_fps": t.throughput_fps,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _num(value: str | None) -> float:
+    try:
+        return float(value) if value is not None else math.nan
+    except ValueError:
+        return math.nan
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    role: str  # "winner", "LATENCY hint", ...
+    throughput_fps: float
+    interval: tuple[float, float] | None
+    latency_ms: dict[str, float]
+    feasible: bool
+    ratio: str  # "1.23× [1.10, 1.31]" vs the best feasible hint, or ""
+
+
+@dataclass(frozen=True)
+class SummaryInfo:
+    rows: tuple[SummaryRow, ...]
+    verdict: str
+    limits: str
+    warnings: tuple[str, ...]
+    failed: tuple[tuple[int, str], ...]
+    environment: dict[str, Any] = field(default_factory=dict)
+    unique_configs: int = 0
+    complete_trials: int = 0
+
+
+def summary_info(
+    trials: list[TrialResult],
+    configs: list[ConfigResult],
+    limits: Limits,
+    confirmation: Confirmation | None,
+    environment: dict[str, Any],
+) -> SummaryInfo:
+    """Winner vs each hint (confirmation figures when there are some, search figures else)."""
+    rows: list[SummaryRow] = []
+    win = winner_key(configs, confirmation)
+    by_key = {c.key: c for c in configs}
+    if confirmation is not None and confirmation.candidates:
+        for cand in confirmation.candidates:
+            roles = [f"{p} hint" for p in cand.presets]
+            if cand.key == win:
+                roles.insert(0, "winner")
+            if not roles:
+                roles = ["candidate"]
+            label = (
+                by_key[cand.key].effective.describe()
+                if cand.presets and cand.key in by_key
+                else cand.label
+            )
+            ratio = ""
+            if cand.key == win:
+                best_hint = confirmation.best_hint
+                if best_hint and best_hint in confirmation.ratios:
+                    r = confirmation.ratios[best_hint]
+                    ratio = f"{r.estimate:.2f}× [{r.low:.2f}, {r.high:.2f}]"
+            rows.append(
+                SummaryRow(
+                    label=label,
+                    role=" + ".join(roles),
+                    throughput_fps=cand.throughput.estimate,
+                    interval=(cand.throughput.low, cand.throughput.high),
+                    latency_ms=cand.latency_ms,
+                    feasible=cand.feasible,
+                    ratio=ratio,
+                )
+            )
+        rows.sort(key=lambda r: ("winner" not in r.role, "hint" in r.role))
+        verdict = confirmation.verdict
+    else:
+        hints = preset_results(configs)
+        feasible_hints = [c for c in hints.values() if c.feasible]
+        top_hint = max(feasible_hints, key=lambda c: c.throughput_fps, default=None)
+        winner = by_key.get(win) if win else None
+        if winner is not None:
+            ratio = f"{winner.throughput_fps / top_hint.throughput_fps:.2f}×" if top_hint else ""
+            rows.append(
+                SummaryRow(
+                    winner.label,
+                    "winner",
+                    winner.throughput_fps,
+                    None,
+                    winner.latency_ms,
+                    winner.feasible,
+                    ratio,
+                )
+            )
+        for name, c in sorted(hints.items()):
+            rows.append(
+                SummaryRow(
+                    c.effective.describe(),
+                    f"{name} hint",
+                    c.throughput_fps,
+                    None,
+                    c.latency_ms,
+                    c.feasible,
+                    "",
+                )
+            )
+        if winner is None:
+            verdict = "no configuration meets the limit"
+        elif top_hint is None:
+            verdict = "no hint preset meets the limit; the tuned configuration does"
+        else:
+            verdict = (
+                f"{winner.throughput_fps / top_hint.throughput_fps:.2f}× the best feasible hint "
+                "(search figures, not confirmed)"
+            )
+    warnings: list[str] = []
+    if win and win in by_key:
+        warnings.extend(by_key[win].stability().warnings)
+    if confirmation is not None and confirmation.winner is not None:
+        warnings.extend(f"confirmation: {w}" for w in confirmation.winner.warnings)
+    failed = tuple((t.number, t.fail_reason or t.state) for t in trials if t.state == "FAIL")
+    return SummaryInfo(
+        rows=tuple(rows),
+        verdict=verdict,
+        limits=limits.describe(),
+        warnings=tuple(dict.fromkeys(warnings)),
+        failed=failed,
+        environment=environment,
+        unique_configs=len(configs),
+        complete_trials=sum(1 for t in trials if t.complete),
+    )
+
+
+def trials_table(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.DataFrame:
+    """One row per trial, for the sortable table (and `autotune report --csv`)."""
+    feasible = {c.key: c.feasible for c in configs}
+    rows = []
+    for t in trials:
+        lat = t.metrics.get("latency_ms", {})
+        props = t.effective.properties if t.effective else {}
+        rows.append(
+            {
+                "trial": t.number,
+                "state": t.state,
+                "config": t.label,
+                "key": t.key or "",
+                "streams": props.get("NUM_STREAMS", ""),
+                "threads": props.get("INFERENCE_NUM_THREADS", ""),
+                "precision": props.get("INFERENCE_PRECISION_HINT", ""),
+                "batch": t.effective.batch if t.effective else "",
+                "requests": t.effective.infer_requests if t.effective else "",
+                "throughput_fps": round(t.throughput_fps, 2) if t.complete else None,
+                "p50_ms": _r(lat.get("p50")),
+                "p90_ms": _r(lat.get("p90")),
+                "p99_ms": _r(lat.get("p99")),
+                "constrained_ms": _r(t.metrics.get("constrained_latency_ms")),
+                "feasible": feasible.get(t.key or "") if t.complete else None,
+                "first_inference_ms": _r(t.metrics.get("first_inference_ms")),
+                "memory_mb": _r((t.memory.get("peak_delta_bytes") or math.nan) / 1e6),
+                "max_steal": _r(t.metrics.get("max_steal")),
+                "note": t.fail_reason
+                or ("; ".join(t.stability_warnings) if t.stability_warnings else ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _r(value: Any, digits: int = 3) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(v, digits) if math.isfinite(v) else None

@@ -1,0 +1,198 @@
+"""The self-contained HTML report: plotly.js embedded once, every chart inline, no CDN."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import optuna
+import plotly.graph_objects as go
+import plotly.offline
+
+from autotune.files import write_atomic
+from autotune.report._data import (
+    SummaryInfo,
+    exploration_info,
+    history_info,
+    importance_info,
+    parallel_info,
+    pareto_info,
+    summary_info,
+    trials_table,
+)
+from autotune.report._plots import (
+    exploration_figures,
+    history_figure,
+    importance_figure,
+    parallel_figure,
+    pareto_figure,
+)
+from autotune.tuner import load_confirmation, load_meta, study_results
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
+h1{font-size:1.6em;margin-bottom:0}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:4px}
+.verdict{font-size:1.2em;background:#eef6ee;border-left:4px solid #2ca02c;padding:10px 14px;margin:16px 0}
+.warn{background:#fff7e6;border-left:4px solid #ff9800;padding:8px 12px;margin:6px 0}
+table{border-collapse:collapse;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
+th{background:#f6f6f6;cursor:pointer;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}.muted{color:#777}
+code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
+"""
+
+_SORT_JS = """
+document.querySelectorAll('table.sortable th').forEach(function(th, col){
+  th.addEventListener('click', function(){
+    var table = th.closest('table'), body = table.tBodies[0];
+    var rows = Array.from(body.rows), asc = th.dataset.asc !== 'true';
+    rows.sort(function(a, b){
+      var x = a.cells[col].innerText, y = b.cells[col].innerText;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var r = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+      return asc ? r : -r;
+    });
+    rows.forEach(function(r){ body.appendChild(r); });
+    th.dataset.asc = asc;
+  });
+});
+"""
+
+
+def _fig_html(fig: go.Figure | None) -> str:
+    if fig is None:
+        return ""
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return (
+        f"{value:.{digits}f}" if isinstance(value, (int, float)) and math.isfinite(value) else "–"
+    )
+
+
+def _summary_html(info: SummaryInfo) -> str:
+    rows = []
+    for r in info.rows:
+        interval = f" [{_fmt(r.interval[0], 1)}, {_fmt(r.interval[1], 1)}]" if r.interval else ""
+        rows.append(
+            "<tr>"
+            f"<td>{html.escape(r.role)}</td><td>{html.escape(r.label)}</td>"
+            f"<td>{_fmt(r.throughput_fps, 1)}{interval}</td>"
+            + "".join(
+                f"<td>{_fmt(r.latency_ms.get(k, math.nan))}</td>" for k in ("p50", "p90", "p99")
+            )
+            + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td><td>{html.escape(r.ratio)}</td></tr>"
+        )
+    warnings = "".join(
+        f'<div class="warn">⚠ {html.escape(w)} — the result may be unstable: use a longer --trial-time or a quieter machine.</div>'
+        for w in info.warnings
+    )
+    failed = ""
+    if info.failed:
+        items = "".join(f"<li>trial #{n}: {html.escape(reason)}</li>" for n, reason in info.failed)
+        failed = f"<h3>Failed trials ({len(info.failed)})</h3><ul>{items}</ul>"
+    env = info.environment
+    env_rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td style='text-align:left'>{html.escape(str(env[k]))}</td></tr>"
+        for k in (
+            "cpu",
+            "logical_cpus",
+            "available_cpus",
+            "memory_bytes",
+            "openvino",
+            "optuna",
+            "python",
+            "kernel",
+            "governor",
+            "host",
+            "recorded_at",
+        )
+        if k in env
+    )
+    return f"""
+<div class="verdict">{html.escape(info.verdict)}</div>
+<p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.</p>
+<table><thead><tr><th>role</th><th>configuration</th><th>throughput FPS [95% CI]</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limit</th><th>× vs best hint</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+{warnings}
+<h3>Environment</h3><table>{env_rows}</table>
+{failed}
+"""
+
+
+def render_report(study: optuna.Study, storage_url: str) -> str:
+    """The whole report page for a study, as one HTML string."""
+    meta = load_meta(study)
+    limits, trials, configs = study_results(study)
+    confirmation = load_confirmation(study)
+    summary = summary_info(trials, configs, limits, confirmation, meta.get("environment", {}))
+    pareto = pareto_figure(pareto_info(configs, limits, confirmation))
+    exploration = exploration_figures(exploration_info(trials, configs, limits))
+    history = history_figure(history_info(trials, configs))
+    importance = importance_figure(importance_info(study))
+    parallel = parallel_figure(parallel_info(trials, configs))
+    table = trials_table(trials, configs)
+    table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
+    model = meta["model"]
+    plotly_js = plotly.offline.get_plotlyjs()
+    body = f"""
+<h1>autotune report — {html.escape(study.study_name)}</h1>
+<p class="muted">model <code>{html.escape(model["path"])}</code> {html.escape(str(model.get("shape") or ""))} ·
+devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(storage_url)}</code></p>
+<h2>Which config to ship</h2>
+{_summary_html(summary)}
+<p>Export it: <code>autotune export --study {html.escape(study.study_name)} --format json -o best_config.json</code>
+(or <code>--format benchmark_app|python|ovms</code>; <code>--max-latency X</code> re-selects under a tighter limit).</p>
+<h2>Pareto front</h2>
+{_fig_html(pareto)}
+<h2>Batch and infer requests</h2>
+<div class="grid">{"".join(_fig_html(f) for f in exploration)}</div>
+<h2>Search</h2>
+{_fig_html(history)}
+{_fig_html(importance)}
+{_fig_html(parallel)}
+<h2>All trials</h2>
+<p class="muted">Click a column to sort. Latency per request (a batched request counts once); constrained = the limit's percentile, upper quartile over windows.</p>
+{table_html}
+"""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>autotune — {html.escape(study.study_name)}</title>
+<style>{_CSS}</style><script type="text/javascript">{plotly_js}</script></head>
+<body>{body}<script>{_SORT_JS}</script></body></html>
+"""
+
+
+def write_report(study: optuna.Study, storage_url: str, path: str | Path) -> Path:
+    return write_atomic(path, render_report(study, storage_url))
+
+
+def write_pareto_png(study: optuna.Study, path: str | Path) -> Path:
+    """The Pareto chart as a PNG (kaleido, which drives a local Chromium)."""
+    from autotune.errors import BadInputError
+
+    limits, _, configs = study_results(study)
+    figure = pareto_figure(pareto_info(configs, limits, load_confirmation(study)))
+    try:
+        image = figure.to_image(format="png", width=1100, height=560)
+    except Exception as exc:  # kaleido missing, or no Chromium it can drive
+        raise BadInputError(
+            f"cannot render PNG ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
+            "pip install kaleido and install a Chromium (apt-get install chromium)",
+        ) from None
+    return write_atomic(path, image)
+
+
+def report_data(study: optuna.Study) -> dict[str, Any]:
+    """The report's figures as plain data (for --json and tests)."""
+    meta = load_meta(study)
+    limits, trials, configs = study_results(study)
+    confirmation = load_confirmation(study)
+    return {
+        "summary": summary_info(
+            trials, configs, limits, confirmation, meta.get("environment", {})
+        ),
+        "pareto": pareto_info(configs, limits, confirmation),
+        "history": history_info(trials, configs),
+    }

@@ -1,0 +1,222 @@
+"""Plotly figures drawn from the data in :mod:`autotune.report._data` (no computation here)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from autotune.report._data import ExplorationInfo, HistoryInfo, ParetoInfo
+
+FEASIBLE = "#1f77b4"
+INFEASIBLE = "#c7c7c7"
+HINT = "#ff7f0e"
+WINNER = "#2ca02c"
+
+
+def pareto_figure(info: ParetoInfo) -> go.Figure:
+    """Throughput vs latency; buttons switch the latency axis between p50/p90/p99 and the
+    constrained figure (upper quartile over windows)."""
+    views = ["constrained", *info.views]
+    fig = go.Figure()
+    groups = [
+        (
+            "feasible",
+            [p for p in info.points if p.feasible and not p.presets],
+            FEASIBLE,
+            "circle",
+            9,
+        ),
+        (
+            "infeasible",
+            [p for p in info.points if not p.feasible and not p.presets],
+            INFEASIBLE,
+            "x",
+            9,
+        ),
+        ("hint presets", [p for p in info.points if p.presets], HINT, "diamond", 13),
+        (
+            "Pareto-optimal",
+            [p for p in info.points if p.pareto_optimal],
+            "rgba(0,0,0,0)",
+            "circle-open",
+            17,
+        ),
+        ("winner", [p for p in info.points if p.winner], WINNER, "star", 20),
+    ]
+    for name, points, colour, symbol, size in groups:
+        fig.add_trace(
+            go.Scatter(
+                x=[p.latency_ms["constrained"] for p in points],
+                y=[p.throughput_fps for p in points],
+                mode="markers+text" if name in ("hint presets", "winner") else "markers",
+                text=[
+                    (" / ".join(p.presets) if name == "hint presets" else "winner") for p in points
+                ]
+                if name in ("hint presets", "winner")
+                else None,
+                textposition="top center",
+                name=name,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": size,
+                    "line": {"width": 1.5, "color": "#333"}
+                    if name == "Pareto-optimal"
+                    else {"width": 0},
+                },
+                hovertext=[p.hover for p in points],
+                hoverinfo="text",
+            )
+        )
+    if info.limit_ms is not None:
+        fig.add_vline(
+            x=info.limit_ms,
+            line_dash="dash",
+            line_color="#d62728",
+            annotation_text=f"limit {info.limit_ms:g} ms ({info.percentile})",
+        )
+    buttons = []
+    for view in views:
+        xs = [[p.latency_ms[view] for p in g[1]] for g in groups]
+        title = (
+            f"{info.percentile} latency, upper quartile over windows (ms)"
+            if view == "constrained"
+            else f"{view} latency, all requests (ms)"
+        )
+        buttons.append(
+            {"label": view, "method": "update", "args": [{"x": xs}, {"xaxis.title.text": title}]}
+        )
+    fig.update_layout(
+        title="Throughput vs latency (one point per unique effective configuration)",
+        xaxis_title=f"{info.percentile} latency, upper quartile over windows (ms)",
+        yaxis_title="throughput (FPS)",
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "right",
+                "x": 0,
+                "y": 1.15,
+                "xanchor": "left",
+                "type": "buttons",
+            }
+        ],
+        legend={"orientation": "h", "y": -0.2},
+        height=520,
+    )
+    return fig
+
+
+def exploration_figures(info: ExplorationInfo) -> list[go.Figure]:
+    """Throughput and latency against batch and against infer requests, coloured by streams."""
+    figures = []
+    rows = info.rows
+    for x, xlabel in (
+        ("batch", "batch (frames per request)"),
+        ("infer_requests", "infer requests"),
+    ):
+        for y, ylabel in (
+            ("throughput_fps", "throughput (FPS)"),
+            ("latency_ms", "constrained latency (ms)"),
+        ):
+            fig = go.Figure()
+            for streams, group in rows.groupby("streams", sort=True) if not rows.empty else []:
+                fig.add_trace(
+                    go.Scatter(
+                        x=group[x],
+                        y=group[y],
+                        mode="markers",
+                        name=f"{streams} streams",
+                        hovertext=[
+                            f"#{t} {lbl}"
+                            for t, lbl in zip(group["trial"], group["label"], strict=True)
+                        ],
+                        hoverinfo="text+y",
+                        marker={
+                            "size": 9,
+                            "symbol": ["circle" if f else "x" for f in group["feasible"]],
+                        },
+                    )
+                )
+            fig.update_layout(
+                title=f"{ylabel} vs {xlabel}",
+                xaxis_title=xlabel,
+                yaxis_title=ylabel,
+                height=360,
+                xaxis_type="log" if x == "batch" else "linear",
+            )
+            figures.append(fig)
+    return figures
+
+
+def history_figure(info: HistoryInfo) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=list(info.trials),
+            y=list(info.values),
+            mode="markers",
+            name="trial (pooled throughput)",
+            marker={"color": [FEASIBLE if f else INFEASIBLE for f in info.feasible], "size": 8},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=list(info.trials),
+            y=[v if math.isfinite(v) else None for v in info.best_so_far],
+            mode="lines",
+            line_shape="hv",
+            name="best feasible so far",
+            line={"color": WINNER},
+        )
+    )
+    fig.update_layout(
+        title="Optimization history",
+        xaxis_title="trial",
+        yaxis_title="throughput (FPS)",
+        height=380,
+    )
+    return fig
+
+
+def importance_figure(importances: dict[str, float]) -> go.Figure | None:
+    if not importances:
+        return None
+    names = list(importances)[::-1]
+    fig = go.Figure(go.Bar(x=[importances[n] for n in names], y=names, orientation="h"))
+    fig.update_layout(
+        title="Parameter importances for throughput (Optuna's importance evaluator)",
+        xaxis_title="importance",
+        height=80 + 28 * len(names),
+    )
+    return fig
+
+
+def parallel_figure(frame: pd.DataFrame) -> go.Figure | None:
+    if frame.empty or len(frame) < 2:
+        return None
+    dims = []
+    for column in ("streams", "threads", "batch", "infer_requests"):
+        values = frame[column]
+        if values.notna().any():
+            dims.append({"label": column, "values": values.fillna(0)})
+    for column in ("precision", "hint"):
+        codes, labels = pd.factorize(frame[column])
+        dims.append(
+            {
+                "label": column,
+                "values": codes,
+                "tickvals": list(range(len(labels))),
+                "ticktext": list(labels),
+            }
+        )
+    dims.append({"label": "throughput (FPS)", "values": frame["throughput_fps"]})
+    fig = go.Figure(
+        go.Parcoords(
+            line={"color": frame["throughput_fps"], "colorscale": "Viridis", "showscale": True},
+            dimensions=dims,
+        )
+    )
+    fig.update_layout(title="Feasible trials: parameters vs throughput", height=420)
+    return fig

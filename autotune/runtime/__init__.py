@@ -1,0 +1,44 @@
+"""The only part of autotune that imports openvino: models, devices, compiled sessions."""
+
+from autotune.runtime._device import (
+    available_devices,
+    device_capabilities,
+    device_full_names,
+    normalize_value,
+    read_effective,
+    runtime_version,
+    to_runtime_properties,
+)
+from autotune.runtime._errors import openvino_message
+from autotune.runtime._model import (
+    build_demo_model,
+    inspect_model,
+    model_files,
+    prepare_model,
+    random_inputs,
+    read_model,
+    resolve_shape,
+    shared_core,
+)
+from autotune.runtime._session import AsyncPipeline, CompiledSession
+
+__all__ = [
+    "AsyncPipeline",
+    "CompiledSession",
+    "available_devices",
+    "build_demo_model",
+    "device_capabilities",
+    "device_full_names",
+    "inspect_model",
+    "model_files",
+    "normalize_value",
+    "openvino_message",
+    "prepare_model",
+    "random_inputs",
+    "read_effective",
+    "read_model",
+    "resolve_shape",
+    "runtime_version",
+    "shared_core",
+    "to_runtime_properties",
+]

@@ -1,0 +1,123 @@
+"""A compiled configuration ready to benchmark: compile, first inference, the request pool."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openvino as ov
+
+from autotune.config import RuntimeConfig
+from autotune.errors import DeviceError
+from autotune.runtime._device import read_effective, to_runtime_properties
+from autotune.runtime._errors import openvino_message
+from autotune.runtime._model import prepare_model, random_inputs, shared_core
+
+
+class AsyncPipeline:
+    """benchmark_app's ``async_inference_only`` loop over an AsyncInferQueue.
+
+    Inputs are set once per request as shared-memory tensors; latency is the runtime's own
+    per-request figure (start → completion, queueing inside the plugin included).
+    """
+
+    def __init__(self, compiled: ov.CompiledModel, requests: int, frames_per_request: int):
+        self._queue = ov.AsyncInferQueue(compiled, requests)
+        self._inputs = random_inputs(compiled)
+        self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
+        for i in range(requests):
+            for index, tensor in enumerate(self._tensors):
+                self._queue[i].set_input_tensor(index, tensor)
+        self._in_flight: set[int] = set()
+        self._requests = requests
+        self._frames = frames_per_request
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    @property
+    def frames_per_request(self) -> int:
+        return self._frames
+
+    def start_next(self) -> float | None:
+        idle = self._queue.get_idle_request_id()
+        latency: float | None = None
+        if idle in self._in_flight:
+            latency = float(self._queue[idle].latency)
+        else:
+            self._in_flight.add(idle)
+        self._queue.start_async()
+        return latency
+
+    def drain(self) -> list[float]:
+        self._queue.wait_all()
+        latencies = [float(self._queue[i].latency) for i in self._in_flight]
+        self._in_flight.clear()
+        return latencies
+
+    def infer_once(self) -> dict[str, np.ndarray]:
+        """One synchronous inference on request 0 (pipeline must be idle)."""
+        request = self._queue[0]
+        request.infer()
+        return {
+            (port.get_any_name() if port.get_names() else f"output{i}"): np.array(
+                request.get_output_tensor(i).data
+            )
+            for i, port in enumerate(request.model_outputs)
+        }
+
+
+class CompiledSession:
+    """One configuration compiled on the real runtime, with its effective properties."""
+
+    def __init__(
+        self,
+        model_path: str,
+        shape: dict[str, list[int]] | None,
+        config: RuntimeConfig,
+        cache_dir: str | None = None,
+        extra_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        model = prepare_model(model_path, shape, config.batch if config.batch != 1 else None)
+        properties = to_runtime_properties(config.properties())
+        if cache_dir:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            properties["CACHE_DIR"] = cache_dir
+        properties.update(extra_properties or {})
+        started = time.perf_counter()
+        try:
+            self.compiled = shared_core().compile_model(model, config.target_device, properties)
+        except Exception as exc:
+            raise DeviceError(
+                f"{config.target_device} refused the configuration {config.describe()!r}: "
+                f"{openvino_message(exc)}",
+                "drop the option it names or pick another device",
+            ) from None
+        self.compile_ms = (time.perf_counter() - started) * 1e3
+        try:
+            self.loaded_from_cache = bool(self.compiled.get_property("LOADED_FROM_CACHE"))
+        except Exception:
+            self.loaded_from_cache = False
+        self.effective = read_effective(
+            self.compiled, config.target_device, config.batch, config.infer_requests
+        )
+        self.pipeline = AsyncPipeline(
+            self.compiled, self.effective.infer_requests, frames_per_request=config.batch
+        )
+
+    def first_inference_ms(self) -> float:
+        """The first inference after compile, measured apart (benchmark_app reports it so)."""
+        started = time.perf_counter()
+        self.pipeline.infer_once()
+        return (time.perf_counter() - started) * 1e3
+
+    def outputs(self) -> dict[str, np.ndarray]:
+        return self.pipeline.infer_once()
+
+    def close(self) -> None:
+        del self.pipeline
+        del self.compiled

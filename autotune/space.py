@@ -1,0 +1,191 @@
+"""The search space, derived from what the device reports, sampled conditionally with Optuna.
+
+Tree: device → hint → (NONE: streams, threads, CPU knobs) → batch → precision → requests;
+the BATCH device adds its batch size and timeout. Parameter names are stable across studies so
+a resumed study keeps teaching the sampler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import optuna
+
+from autotune.config import (
+    AUTO_DEVICE,
+    BATCH_DEVICE,
+    HINTS,
+    PRESET_HINTS,
+    RuntimeConfig,
+    preset_config,
+)
+from autotune.errors import DeviceError
+from autotune.facts import DeviceCapabilities, ModelInfo
+
+DEFAULT_PRECISION = "default"
+CORE_TYPES = ("ANY_CORE", "PCORE_ONLY", "ECORE_ONLY")
+# AUTO_BATCH_TIMEOUT in ms: the runtime default (1000 ms) holds a request up to a second, so
+# the space stays far below it.
+AUTO_BATCH_TIMEOUT_RANGE_MS = (1, 200)
+
+
+def powers_of_two(limit: int) -> list[int]:
+    values, n = [], 1
+    while n <= limit:
+        values.append(n)
+        n *= 2
+    return values
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """The candidate configurations for one model on one machine."""
+
+    devices: tuple[str, ...]  # e.g. ("CPU", "AUTO", "BATCH:CPU")
+    capabilities: DeviceCapabilities  # of the hardware device the others run on
+    batches: tuple[int, ...]  # reshaped N values
+    auto_batch_sizes: tuple[int, ...]  # for BATCH:<dev>(N); empty disables the BATCH device
+
+    @property
+    def baseline_device(self) -> str:
+        """The device the hint presets run on: the first one that is not BATCH."""
+        for device in self.devices:
+            if not device.startswith(BATCH_DEVICE):
+                return device
+        return self.capabilities.name
+
+    @property
+    def max_streams(self) -> int:
+        return self.capabilities.streams_range[1]
+
+    def request_bound(self, auto_batch_size: int = 1) -> int:
+        """Upper bound on infer requests: enough to keep every stream busy twice over."""
+        return max(2, 2 * self.max_streams * auto_batch_size)
+
+    def presets(self) -> list[RuntimeConfig]:
+        return [preset_config(hint, self.baseline_device) for hint in PRESET_HINTS]
+
+    def precision_choices(self) -> list[str]:
+        return [DEFAULT_PRECISION, *self.capabilities.precisions]
+
+    def suggest(self, trial: optuna.Trial) -> RuntimeConfig:
+        """Sample one configuration; conditional parameters are only asked when they apply."""
+        caps = self.capabilities
+        device = str(trial.suggest_categorical("device", list(self.devices)))
+        hint = str(trial.suggest_categorical("hint", list(HINTS)))
+        is_batch_device = device.startswith(BATCH_DEVICE)
+        if device == AUTO_DEVICE and hint == "NONE":
+            # AUTO exposes no stream/thread knobs of its own; NONE there means "AUTO's default".
+            hint = "LATENCY"
+        streams = threads = None
+        pinning = hyper_threading = None
+        core_type = None
+        if hint == "NONE":
+            low, high = caps.streams_range
+            streams = trial.suggest_int("streams", low, high, log=high > 16)
+            threads = trial.suggest_int("threads", 1, caps.max_threads, log=caps.max_threads > 16)
+            if caps.supports("ENABLE_CPU_PINNING"):
+                pinning = bool(trial.suggest_categorical("cpu_pinning", [True, False]))
+            if caps.hyper_threading and caps.supports("ENABLE_HYPER_THREADING"):
+                hyper_threading = bool(trial.suggest_categorical("hyper_threading", [True, False]))
+            if caps.hybrid_cores and caps.supports("SCHEDULING_CORE_TYPE"):
+                core_type = str(trial.suggest_categorical("core_type", list(CORE_TYPES)))
+        auto_batch_size = auto_batch_timeout = None
+        batch = 1
+        if is_batch_device:
+            auto_batch_size = int(
+                trial.suggest_categorical("auto_batch_size", self.auto_batch_sizes)
+            )
+            low_ms, high_ms = AUTO_BATCH_TIMEOUT_RANGE_MS
+            auto_batch_timeout = trial.suggest_int(
+                "auto_batch_timeout_ms", low_ms, high_ms, log=True
+            )
+        elif len(self.batches) > 1:
+            batch = int(trial.suggest_categorical("batch", list(self.batches)))
+        else:
+            batch = self.batches[0]
+        precision = str(trial.suggest_categorical("precision", self.precision_choices()))
+        infer_requests = trial.suggest_int(
+            "infer_requests", 0, self.request_bound(auto_batch_size or 1)
+        )
+        return RuntimeConfig(
+            device=device,
+            hint=hint,
+            batch=batch,
+            infer_requests=infer_requests,
+            precision=None if precision == DEFAULT_PRECISION else precision,
+            streams=streams,
+            threads=threads,
+            cpu_pinning=pinning,
+            hyper_threading=hyper_threading,
+            core_type=core_type,
+            auto_batch_size=auto_batch_size,
+            auto_batch_timeout_ms=auto_batch_timeout,
+        )
+
+    def preset_params(self, preset: RuntimeConfig) -> dict[str, object]:
+        """The Optuna params that make :meth:`suggest` return ``preset`` (for enqueue_trial)."""
+        params: dict[str, object] = {
+            "device": preset.device,
+            "hint": preset.hint,
+            "precision": DEFAULT_PRECISION,
+            "infer_requests": 0,
+        }
+        if len(self.batches) > 1:
+            params["batch"] = preset.batch
+        return params
+
+
+def candidate_devices(available: list[str], model: ModelInfo) -> list[str]:
+    """Every device the space may use: the real ones, AUTO, and BATCH:<dev> for batch-1 models."""
+    devices = list(available)
+    devices.append(AUTO_DEVICE)
+    if model.is_static and model.batch == 1:
+        devices.extend(f"{BATCH_DEVICE}:{d}" for d in available)
+    return devices
+
+
+def resolve_devices(requested: str | None, available: list[str], model: ModelInfo) -> list[str]:
+    """Parse ``--device`` (comma list) against what exists; ``None`` means every candidate."""
+    candidates = candidate_devices(available, model)
+    if not requested:
+        return candidates
+    chosen: list[str] = []
+    for raw in requested.split(","):
+        name = raw.strip()
+        normalized = name.upper()
+        if normalized.startswith(BATCH_DEVICE + ":"):
+            normalized = normalized.split("(", 1)[0]  # BATCH:CPU(4) → the size is searched
+        if normalized not in candidates:
+            if normalized.startswith(BATCH_DEVICE) and normalized[6:] in available:
+                raise DeviceError(
+                    f"device {name!r} needs a static model with batch 1",
+                    "fix the shape with --shape and batch 1, or drop BATCH from --device",
+                )
+            raise DeviceError(
+                f"device {name!r} is not available here",
+                f"use one of: {', '.join(candidates)}",
+            )
+        if normalized not in chosen:
+            chosen.append(normalized)
+    return chosen
+
+
+def build_space(
+    devices: list[str], caps: DeviceCapabilities, model: ModelInfo, max_batch: int
+) -> SearchSpace:
+    """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in."""
+    if model.batch_reshapable and model.batch == 1:
+        batches = tuple(powers_of_two(max_batch))
+    else:
+        batches = (model.batch,)
+    auto_sizes = tuple(b for b in powers_of_two(max_batch) if b > 1)
+    if not auto_sizes:
+        devices = [d for d in devices if not d.startswith(BATCH_DEVICE)]
+        if not devices:
+            raise DeviceError(
+                "the BATCH device needs --max-batch 2 or more", "raise --max-batch or pick CPU"
+            )
+    return SearchSpace(
+        devices=tuple(devices), capabilities=caps, batches=batches, auto_batch_sizes=auto_sizes
+    )
