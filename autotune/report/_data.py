@@ -211,7 +211,8 @@ def parallel_info(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.
                     "throughput_fps": t.throughput_fps,
                 }
             )
-    return pd.DataFrame(rows)
+    frame: pd.DataFrame = pd.DataFrame(rows)
+    return frame
 
 
 def _num(value: str | None) -> float:
@@ -374,7 +375,8 @@ def trials_table(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.D
                 or ("; ".join(t.stability_warnings) if t.stability_warnings else ""),
             }
         )
-    return pd.DataFrame(rows)
+    frame: pd.DataFrame = pd.DataFrame(rows)
+    return frame
 
 
 def _r(value: Any, digits: int = 3) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -196,7 +197,7 @@ def importance_figure(importances: dict[str, float]) -> go.Figure | None:
 def parallel_figure(frame: pd.DataFrame) -> go.Figure | None:
     if frame.empty or len(frame) < 2:
         return None
-    dims = []
+    dims: list[dict[str, Any]] = []
     for column in ("streams", "threads", "batch", "infer_requests"):
         values = frame[column]
         if values.notna().any():
