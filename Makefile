@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format clean
+
+.PHONY: system-deps
+.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +19,10 @@ install: $(STAMP)  ## create .venv and install autotune with its dev tools
 demo: $(STAMP)  ## build the embedded demo CNN and run a short search on it
 	$(BIN)/autotune demo
 
-test: $(STAMP)  ## the whole suite, real OpenVINO runtime included (what CI runs)
+system-deps:  ## PostgreSQL + Chromium for the tests (apt-get when root; else says what to install)
+	bash .ci/system-deps
+
+test: $(STAMP) system-deps  ## the whole suite, real OpenVINO runtime included (what CI runs)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)  ## skip the slow tests
@@ -31,6 +36,23 @@ lint: $(STAMP)  ## ruff + mypy, as CI runs them
 format: $(STAMP)
 	$(BIN)/ruff format autotune
 	$(BIN)/ruff check --fix autotune tests benchmarks
+
+fetch-models: $(STAMP)  ## real models from PyPI wheels (nudenet, rapidocr) → benchmarks/.cache/models
+	$(BIN)/python benchmarks/fetch_models.py
+
+bench-fidelity: fetch-models  ## harness vs benchmark_app, interleaved (≈ 3 min)
+	$(BIN)/python benchmarks/fidelity.py
+
+bench-vs-hints: fetch-models  ## tuned vs hints on 5 real models at 2 limits (≈ 10 min)
+	$(BIN)/python benchmarks/vs_hints.py
+
+bench-search: $(STAMP)  ## TPE vs random vs grid on a simulated 64-core CPU (≈ 30 s)
+	$(BIN)/python benchmarks/search_efficiency.py
+
+bench-overhead: $(STAMP)  ## share of a study's wall time outside measurement windows (≈ 1 min)
+	$(BIN)/python benchmarks/overhead.py
+
+bench: bench-search bench-overhead bench-fidelity bench-vs-hints  ## all four, one after another
 
 clean:
 	rm -rf $(VENV) studies/*.db studies/demo .pytest_cache .mypy_cache .ruff_cache

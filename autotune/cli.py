@@ -23,14 +23,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+# No Rich markup: printed text carries user data (paths, shapes like images[1,3,224,224]).
+console = Console(stderr=True, markup=False)
+out = Console(markup=False)
 T = TypeVar("T")
 
 StudyOpt = Annotated[
     str | None,
     typer.Option("--study", help="Study name (default: the most recent study in the storage)."),
-]  # noqa: UP045
+]
 StorageOpt = Annotated[
     str,
     typer.Option(
@@ -47,13 +48,14 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except AutotuneError as exc:
-        console.print(f"[red]error:[/red] {exc.one_line()}", highlight=False, soft_wrap=True)
+        console.print(f"error: {exc.one_line()}", highlight=False, soft_wrap=True)
         raise typer.Exit(int(exc.exit_code)) from None
     except SearchInterrupted as exc:
         console.print(
             f"\ninterrupted: study '{exc.study_name}' is intact; completed trials are kept. "
             f"Resume with the same command (or --study {exc.study_name} --storage {exc.storage}).",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except KeyboardInterrupt:
@@ -65,9 +67,10 @@ def _guard(fn: Callable[[], T]) -> T:
         if os.environ.get("AUTOTUNE_DEBUG"):
             raise
         console.print(
-            f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
+            f"internal error: {type(exc).__name__}: {exc} "
             "(set AUTOTUNE_DEBUG=1 for the traceback and report it)",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
@@ -86,7 +89,7 @@ def search(
         typer.Option(
             help="Latency limit for the chosen percentile, e.g. 20ms, 0.02s, 500us. Omit to maximize throughput."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     percentile: Annotated[
         float, typer.Option(help="Latency percentile the limit applies to (0–100].")
     ] = 90.0,
@@ -95,7 +98,7 @@ def search(
         typer.Option(
             help="Devices to search, comma separated (CPU, AUTO, BATCH:CPU). Default: all here."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     trials: Annotated[
         int, typer.Option(help="Total trials the study should reach (a rerun continues up to it).")
     ] = 30,
@@ -104,34 +107,34 @@ def search(
         typer.Option(
             help="Stop searching after this long, e.g. 10m (confirmation adds a little)."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     trial_time: Annotated[
         str, typer.Option(help="Measurement time per trial, e.g. 2s (plus warm-up).")
     ] = "2s",
     shape: Annotated[
         str | None,
         typer.Option(help='Fix input shapes, benchmark_app syntax: "images[1,3,320,320]".'),
-    ] = None,  # noqa: UP045
+    ] = None,
     max_batch: Annotated[
         int, typer.Option(help="Largest batch to try (powers of two) when the batch can change.")
     ] = 8,
     study: Annotated[
         str | None,
         typer.Option(help="Study name (default: from model, shape, device and limit)."),
-    ] = None,  # noqa: UP045
+    ] = None,
     storage: StorageOpt = DEFAULT_STORAGE,
     out_dir: Annotated[
         str | None, typer.Option("--out", help="Output folder (default: studies/<study>/).")
-    ] = None,  # noqa: UP045
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="Sampler seed, for a reproducible sequence of trials.")
-    ] = None,  # noqa: UP045
+    ] = None,
     trial_timeout: Annotated[
         str | None,
         typer.Option(
             help="Kill a trial (compile + measure) after this long; default 120s + 4×trial-time."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     confirm_top: Annotated[
         int,
         typer.Option(
@@ -152,22 +155,22 @@ def search(
         typer.Option(
             help="Memory limit per config (peak RSS above the idle runtime), e.g. 1.5GB."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     max_drift: Annotated[
         float | None,
         typer.Option(
             help="Largest relative output error vs the f32 reference (default 0.05 with precision search)."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     max_first_inference: Annotated[
         str | None, typer.Option(help="Limit on compile-to-first-result latency, e.g. 500ms.")
-    ] = None,  # noqa: UP045
+    ] = None,
     inputs: Annotated[
         str | None,
         typer.Option(
             help="Folder of .npy input samples for the accuracy guard (default: random data)."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(help="Replace a study of the same name made for another model or limit."),
@@ -185,8 +188,8 @@ def search(
 
     def body() -> None:
         from autotune.environment import collect_environment
-        from autotune.terminal import RichObserver, print_summary, summary_json
-        from autotune.tuner import SearchSettings, SilentObserver
+        from autotune.terminal import QuietObserver, RichObserver, print_summary, summary_json
+        from autotune.tuner import SearchSettings
         from autotune.workflow import search as run
 
         settings = SearchSettings(
@@ -216,7 +219,9 @@ def search(
             max_first_inference_s=_duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
         )
-        observer = SilentObserver() if quiet or json_output else RichObserver(console, percentile)
+        observer: QuietObserver | RichObserver = (
+            QuietObserver(console) if quiet or json_output else RichObserver(console, percentile)
+        )
         try:
             outcome = run(settings, observer)
         finally:
@@ -244,7 +249,7 @@ def report(
         typer.Option(
             "-o", "--output", help="HTML file to write (default: the study's report.html)."
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     png: Annotated[
         bool,
         typer.Option(help="Also write the Pareto chart as PNG (needs kaleido and a Chromium)."),
@@ -282,15 +287,15 @@ def export(
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", help="File to write (default: print to stdout)."),
-    ] = None,  # noqa: UP045
+    ] = None,
     trial: Annotated[
         int | None,
         typer.Option(help="Export this trial's configuration instead of the winner."),
-    ] = None,  # noqa: UP045
+    ] = None,
     max_latency: Annotated[
         str | None,
         typer.Option(help="Re-select the best config under a tighter latency limit, e.g. 10ms."),
-    ] = None,  # noqa: UP045
+    ] = None,
 ) -> None:
     """Export the chosen configuration of a study in a deployable format."""
 
@@ -316,6 +321,98 @@ def export(
             out.print(content, end="", highlight=False, soft_wrap=True)
         if message:
             console.print(message, highlight=False, soft_wrap=True)
+
+    _guard(body)
+
+
+@app.command()
+def validate(
+    config: Annotated[
+        str, typer.Argument(help="A best_config.json written by autotune search/export.")
+    ],
+    rounds: Annotated[
+        int, typer.Option(help="Interleaved rounds (config, LATENCY, THROUGHPUT each round).")
+    ] = 5,
+    window: Annotated[str, typer.Option(help="Measurement window per config and round.")] = "1s",
+    max_latency: Annotated[
+        str | None, typer.Option(help="Check against this limit instead of the file's.")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Re-measure an exported config and the hint presets here, now: exit 4 when it no longer
+    meets its latency limit or is now significantly slower than the best hint."""
+
+    def body() -> None:
+        from autotune.errors import ValidationFailedError
+        from autotune.validate import validate as run
+
+        if rounds < 2:
+            raise BadInputError("--rounds must be at least 2", "e.g. --rounds 5")
+        limit = _duration(max_latency, "--max-latency")
+        console.print(f"validating {config}: {rounds} interleaved rounds…")
+        result = run(
+            config,
+            rounds=rounds,
+            window_s=parse_duration(window, option="--window"),
+            max_latency_ms=limit * 1e3 if limit else None,
+        )
+        if json_output:
+            out.print_json(json.dumps(result.to_dict()))
+        else:
+            for name, fps in [("config", result.throughput), *result.hints.items()]:
+                extra = "" if name == "config" else f"  ratio {result.ratios[name].format()}"
+                console.print(
+                    f"{name:11s} {fps.estimate:9.1f} FPS [{fps.low:.1f}, {fps.high:.1f}]{extra}"
+                )
+            console.print(result.verdict, highlight=False)
+        if not result.ok:
+            raise ValidationFailedError(
+                "validation failed: " + "; ".join(result.problems),
+                "re-run autotune search on this machine and re-export",
+            )
+
+    _guard(body)
+
+
+@app.command()
+def compare(
+    names: Annotated[list[str], typer.Argument(help="Two or more study names in the storage.")],
+    storage: StorageOpt = DEFAULT_STORAGE,
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="HTML file with the table and one Pareto chart.")
+    ] = "compare.html",
+) -> None:
+    """Compare studies (e.g. one model on two machines or two OpenVINO versions): one table and
+    one Pareto chart."""
+
+    def body() -> None:
+        from rich.table import Table
+
+        from autotune.report import write_compare
+        from autotune.workflow import load_study
+
+        if len(names) < 2:
+            raise BadInputError(
+                "compare needs at least two study names", "e.g. autotune compare a b"
+            )
+        written, rows = write_compare([load_study(n, storage) for n in names], output)
+        table = Table(width=100)
+        for column in ("study", "CPU", "OpenVINO", "winner", "FPS", "latency", "× hint"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            table.add_row(
+                r.study,
+                r.cpu,
+                r.openvino,
+                r.winner,
+                f"{r.throughput_fps:.1f}",
+                f"{r.latency_ms:.2f} ms",
+                f"{r.ratio:.2f}×",
+            )
+        out.print(table)
+        console.print(f"compare: {written}")
 
     _guard(body)
 

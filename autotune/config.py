@@ -39,14 +39,17 @@ class RuntimeConfig:
     """One point of the search space, as requested (before OpenVINO clamps it).
 
     ``device`` is the base device (``CPU``, ``AUTO``, ``BATCH:CPU``); the BATCH device's batch
-    size lives in ``auto_batch_size``. ``infer_requests == 0`` means "the compiled model's
-    OPTIMAL_NUMBER_OF_INFER_REQUESTS". ``None`` knobs are left to the runtime's defaults.
+    size lives in ``auto_batch_size``. Requests: an explicit ``infer_requests`` count, or (when
+    it is 0) ``request_multiplier`` × the compiled model's OPTIMAL_NUMBER_OF_INFER_REQUESTS,
+    which ties the request pool to the streams the runtime actually made. ``None`` knobs are
+    left to the runtime's defaults.
     """
 
     device: str = "CPU"
     hint: str = "LATENCY"
     batch: int = 1
     infer_requests: int = 0
+    request_multiplier: int = 1
     precision: str | None = None
     streams: int | None = None
     threads: int | None = None
@@ -56,6 +59,7 @@ class RuntimeConfig:
     auto_batch_size: int | None = None
     auto_batch_timeout_ms: int | None = None
     preset: str | None = None
+    raw_properties: dict[str, str] | None = None  # a config file's properties, taken verbatim
 
     @property
     def target_device(self) -> str:
@@ -74,10 +78,13 @@ class RuntimeConfig:
     def properties(self) -> dict[str, str]:
         """Properties in benchmark_app ``-load_config`` form (strings, YES/NO booleans).
 
-        Presets set only the hint, as ``benchmark_app -hint X`` does. Other configs also pin
-        PERFORMANCE_HINT_NUM_REQUESTS to the request count: benchmark_app's ``-nireq`` sets it
-        anyway, so what we measure is what benchmark_app reproduces.
+        Presets set only the hint, as ``benchmark_app -hint X`` does. An explicit request count
+        is also pinned as PERFORMANCE_HINT_NUM_REQUESTS: benchmark_app's ``-nireq`` sets it
+        anyway, so what we measure is what benchmark_app reproduces. (A multiple of the optimal
+        count is never below the streams, so there that property changes nothing.)
         """
+        if self.raw_properties is not None:
+            return dict(self.raw_properties)
         props: dict[str, str] = {}
         if self.hint != "NONE":
             props["PERFORMANCE_HINT"] = self.hint
@@ -108,7 +115,14 @@ class RuntimeConfig:
             parts.append(f"{self.threads}t")
         if self.batch != 1:
             parts.append(f"b{self.batch}")
-        parts.append(f"nireq{self.infer_requests}" if self.infer_requests else "nireq=auto")
+        if self.infer_requests:
+            parts.append(f"nireq{self.infer_requests}")
+        else:
+            parts.append(
+                "nireq=optimal"
+                if self.request_multiplier == 1
+                else f"nireq={self.request_multiplier}×optimal"
+            )
         if self.precision:
             parts.append(self.precision)
         if self.cpu_pinning is not None:

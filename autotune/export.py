@@ -122,6 +122,9 @@ def build_best_config(
         "properties": {cfg.target_device: cfg.properties()},
         "effective": chosen.effective.properties,
         "label": chosen.label,
+        "preset": cfg.preset,
+        "config": cfg.to_dict(),
+        "model_shape": model.get("shape"),
         "metrics": _metrics(chosen),
         "constraint": {
             "max_latency_ms": limits.max_latency_ms,
@@ -183,7 +186,7 @@ def benchmark_app_command(
         command += ["-shape", format_shape(doc["shape"])]
     if "PERFORMANCE_HINT" not in props:
         command += ["-hint", "none"]
-    if "PERFORMANCE_HINT_NUM_REQUESTS" in props:
+    if not doc.get("preset"):  # a preset runs with benchmark_app's own (optimal) request count
         command += ["-nireq", str(doc["infer_requests"])]
     command += ["-load_config", config_path, "-t", str(seconds)]
     return command, ""

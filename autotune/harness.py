@@ -98,7 +98,8 @@ def measure_interleaved(
     try:
         for session in sessions:
             session.first_inference_ms()
-            done, span, _ = warm_up(session.pipeline, time.perf_counter, min(0.5, window_s / 2))
+            # Calibration warm-up, once per candidate (they were warm in the search already).
+            done, span, _ = warm_up(session.pipeline, time.perf_counter, min(0.2, window_s / 4))
             session.pipeline.drain()
             rate = done / span if span > 0 else 0.0
             length = max(window_s, MIN_REQUESTS_PER_WINDOW / rate if rate > 0 else window_s)
@@ -107,7 +108,8 @@ def measure_interleaved(
             order = [(r + i) % len(sessions) for i in range(len(sessions))]
             for index in order:
                 pipeline = sessions[index].pipeline
-                warm_up(pipeline, time.perf_counter, min(0.1, plans[index].window_s / 5))
+                # Refill the drained pipeline: one completion per request, then measure.
+                warm_up(pipeline, time.perf_counter, 0.0)
                 measured, _ = run_windows(pipeline, plans[index], percent=percent)
                 window = measured[0].to_dict()
                 window["index"] = r

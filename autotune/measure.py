@@ -404,8 +404,10 @@ def measure(
     configuration measured before, whose windows are pooled). A configuration whose warm-up
     latency is far over ``latency_limit_ms`` is measured briefly: it cannot win.
     """
-    warmup_s = warmup_s if warmup_s is not None else min(1.0, max(0.1, trial_time_s / 10))
+    warmup_s = warmup_s if warmup_s is not None else min(1.0, max(0.1, trial_time_s / 20))
+    warm_started = clock()
     warm_requests, warm_span, warm_latencies = warm_up(pipeline, clock, warmup_s)
+    warmup_wall_s = clock() - warm_started
     rate = warm_requests / warm_span if warm_span > 0 else 0.0
     plan = WindowPlan.calibrate(rate, trial_time_s)
     hopeless = bool(
@@ -448,7 +450,7 @@ def measure(
         requests=sum(w.requests for w in windows),
         wall_s=sum(w.wall_s for w in windows),
         plan=plan,
-        extra_info={"hopeless": hopeless},
+        extra_info={"hopeless": hopeless, "warmup_wall_s": warmup_wall_s},
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -111,11 +112,17 @@ class Objective:
         payload = self.payload(config, trial.number, sorted(previous))
         try:
             with self.lock(self.on_wait):
+                started = time.time()
                 result = self.runner.call(
                     "measure_config", payload, timeout_s=self.settings.trial_timeout_s
                 )
+                # Wall-clock interval under the machine lock: workers on one host never overlap.
+                trial.set_user_attr("measured_at", [started, time.time()])
         except TrialFailure as exc:
             trial.set_user_attr("fail_reason", exc.reason)
+            raise
+        except KeyboardInterrupt:
+            trial.set_user_attr("fail_reason", "interrupted (Ctrl-C) while measuring")
             raise
         return self.record(trial, result, previous.get(result["key"], []))
 

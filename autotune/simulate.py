@@ -76,7 +76,7 @@ class SimulatedMachine:
             streams = min(max(1, cfg.streams or 1), self.cores)
             threads = min(max(1, cfg.threads or self.cores), self.cores)
             streams = min(streams, threads)
-        requests = cfg.infer_requests or streams
+        requests = cfg.infer_requests or streams * max(1, cfg.request_multiplier)
         precision = cfg.precision or self.default_precision
         return EffectiveConfig(
             device=cfg.target_device,
@@ -104,6 +104,12 @@ class SimulatedMachine:
         pin = 1.0 if eff.properties.get("ENABLE_CPU_PINNING") == "YES" else 1.04
         batch_cost = float(eff.batch) ** self.batch_exponent
         return float(self.frame_ms * batch_cost / speedup * precision * pin * (1 + over))
+
+    def true_latency_ms(self, eff: EffectiveConfig) -> float:
+        """Noise-free per-request latency: service time plus queueing behind other requests."""
+        streams = int(eff.properties["NUM_STREAMS"])
+        waves = math.ceil(eff.infer_requests / streams)
+        return self.service_ms(eff) * waves
 
     def true_throughput(self, eff: EffectiveConfig) -> float:
         """Noise-free frames/s (what an infinitely long measurement converges to)."""

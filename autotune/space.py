@@ -27,6 +27,9 @@ CORE_TYPES = ("ANY_CORE", "PCORE_ONLY", "ECORE_ONLY")
 # AUTO_BATCH_TIMEOUT in ms: the runtime default (1000 ms) holds a request up to a second, so
 # the space stays far below it.
 AUTO_BATCH_TIMEOUT_RANGE_MS = (1, 200)
+# Infer requests = multiplier × OPTIMAL_NUMBER_OF_INFER_REQUESTS (one per stream, or per
+# stream × batch for BATCH): 1 keeps each stream busy, more queue requests in the plugin.
+MAX_REQUEST_MULTIPLIER = 4
 
 
 def powers_of_two(limit: int) -> list[int]:
@@ -57,10 +60,6 @@ class SearchSpace:
     @property
     def max_streams(self) -> int:
         return self.capabilities.streams_range[1]
-
-    def request_bound(self, auto_batch_size: int = 1) -> int:
-        """Upper bound on infer requests: enough to keep every stream busy twice over."""
-        return max(2, 2 * self.max_streams * auto_batch_size)
 
     def presets(self) -> list[RuntimeConfig]:
         return [preset_config(hint, self.baseline_device) for hint in PRESET_HINTS]
@@ -105,14 +104,12 @@ class SearchSpace:
         else:
             batch = self.batches[0]
         precision = str(trial.suggest_categorical("precision", self.precision_choices()))
-        infer_requests = trial.suggest_int(
-            "infer_requests", 0, self.request_bound(auto_batch_size or 1)
-        )
+        multiplier = trial.suggest_int("request_multiplier", 1, MAX_REQUEST_MULTIPLIER)
         return RuntimeConfig(
             device=device,
             hint=hint,
             batch=batch,
-            infer_requests=infer_requests,
+            request_multiplier=multiplier,
             precision=None if precision == DEFAULT_PRECISION else precision,
             streams=streams,
             threads=threads,
@@ -129,7 +126,7 @@ class SearchSpace:
             "device": preset.device,
             "hint": preset.hint,
             "precision": DEFAULT_PRECISION,
-            "infer_requests": 0,
+            "request_multiplier": 1,
         }
         if len(self.batches) > 1:
             params["batch"] = preset.batch

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import warnings
 from pathlib import Path
 
@@ -93,6 +94,26 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
+# Workers started together on an empty database race to create Optuna's tables (one gets a
+# "duplicate key" error); a short retry lets the loser find the tables the winner made.
+CREATE_ATTEMPTS = 4
+
+
+def _create_rdb(
+    url: str, engine_kwargs: dict[str, object], kwargs: dict[str, object]
+) -> optuna.storages.RDBStorage:
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **kwargs)  # type: ignore[arg-type]
+        except ImportError:
+            raise
+        except Exception:
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            time.sleep(0.3 * attempt)
+    raise AssertionError("unreachable")
+
+
 def open_storage(
     url: str, *, heartbeat: bool = True, must_exist: bool = False
 ) -> optuna.storages.BaseStorage:
@@ -121,11 +142,11 @@ def open_storage(
         # Several processes may share one SQLite file (a worker and `autotune report`).
         engine_kwargs = {"connect_args": {"timeout": 30}}
     try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **kwargs)  # type: ignore[arg-type]
+        return _create_rdb(url, engine_kwargs, kwargs)
     except ImportError as exc:
         raise StudyError(
             f"the driver for {url.split(':', 1)[0]} is not installed ({exc})",
-            "pip install 'autotune[postgres]' (psycopg2-binary) for PostgreSQL",
+            "pip install 'autotune[postgres]' (psycopg 3) for PostgreSQL",
         ) from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

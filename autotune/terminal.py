@@ -21,9 +21,20 @@ from autotune.confirm import Confirmation
 from autotune.measure import percentile_key
 from autotune.report._data import SummaryInfo, summary_info
 from autotune.results import ConfigResult, TrialResult
-from autotune.tuner import SearchOutcome
+from autotune.tuner import SearchOutcome, SilentObserver
 
 WIDTH = 80
+
+
+class QuietObserver(SilentObserver):
+    """For --quiet/--json: no progress, but say why we wait or what we repaired (stderr)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def message(self, text: str) -> None:
+        if text.startswith(("waiting", "marked", "confirmation failed")):
+            self.console.print(text, highlight=False, soft_wrap=True)
 
 
 class RichObserver:
@@ -49,13 +60,13 @@ class RichObserver:
         self.budget: float | None = None
 
     def message(self, text: str) -> None:
-        self.console.print(f"[dim]{text}[/dim]")
+        self.console.print(text, style="dim")
 
     def search_started(self, study: str, done: int, total: int, budget_s: float | None) -> None:
         self.budget = budget_s
         self.started = time.monotonic()
         verb = "resuming" if done else "starting"
-        self.console.print(f"{verb} study [bold]{study}[/bold]: {done}/{total} trials done")
+        self.console.print(f"{verb} study {study}: {done}/{total} trials done")
         self.progress.start()
         self.task = self.progress.add_task("search", total=total, completed=done, best="", eta="")
 
@@ -73,7 +84,7 @@ class RichObserver:
             text = f"best {best.throughput_fps:.1f} FPS @ {self.key} {best.latency_ms.get(self.key, math.nan):.2f} ms"
         if trial.state == "FAIL":
             self.progress.console.print(
-                f"[yellow]trial #{trial.number} failed: {trial.fail_reason}[/yellow]"
+                f"trial #{trial.number} failed: {trial.fail_reason}", style="yellow"
             )
         self.progress.update(self.task, completed=done, best=text, eta=self._eta())
 
@@ -130,20 +141,22 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
         f"\nlimit: {info.limits} · {info.complete_trials} trials, {info.unique_configs} unique configs · {outcome.elapsed_s:.0f} s"
     )
     console.print(summary_table(info))
-    console.print(f"[bold]{info.verdict}[/bold]")
+    console.print(info.verdict, style="bold")
     confirmation: Confirmation | None = outcome.confirmation
     if confirmation is not None and confirmation.winner is not None:
         console.print(
-            f"[dim]confirmed over {confirmation.rounds} interleaved rounds of {confirmation.window_s:.2g} s; "
-            "FPS are medians, × hint is the paired ratio (95% CI in report.html)[/dim]"
+            f"confirmed over {confirmation.rounds} interleaved rounds of {confirmation.window_s:.2g} s; "
+            "FPS are medians, × hint is the paired ratio (95% CI in report.html)",
+            style="dim",
         )
     for warning in info.warnings:
         console.print(
-            f"[yellow]⚠ {warning} — the result may be unstable: use a longer --trial-time or a quieter machine[/yellow]"
+            f"⚠ {warning} — the result may be unstable: use a longer --trial-time or a quieter machine",
+            style="yellow",
         )
     if info.failed:
         console.print(
-            f"[yellow]{len(info.failed)} trial(s) failed; reasons in report.html[/yellow]"
+            f"{len(info.failed)} trial(s) failed; reasons in report.html", style="yellow"
         )
     for name, path in outcome.files.items():
         console.print(f"{name}: {path}")
@@ -174,5 +187,6 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
         "trials": info.complete_trials,
         "unique_configs": info.unique_configs,
         "elapsed_s": outcome.elapsed_s,
+        "new_trials": outcome.new_trials,
         "files": {k: str(v) for k, v in outcome.files.items()},
     }

@@ -38,6 +38,7 @@ from autotune.objective import (
     MeasureSettings,
     Objective,
     default_trial_timeout,
+    worker_identity,
 )
 from autotune.results import (
     CONFIRMATION_ATTR,
@@ -50,6 +51,7 @@ from autotune.results import (
     unique_configs,
 )
 from autotune.space import SearchSpace, build_space, resolve_devices
+from autotune.steering import LatencySteering
 from autotune.storage import DEFAULT_STORAGE, open_storage
 from autotune.units import format_duration, parse_shape
 from autotune.worker import IsolatedRunner, TrialFailure
@@ -363,7 +365,9 @@ def make_sampler(s: SearchSettings, n_trials: int) -> optuna.samplers.BaseSample
         multivariate=True,
         group=True,
         constant_liar=True,
-        n_startup_trials=max(4, min(10, n_trials // 4)),
+        # A quarter of the budget explores at random first (5–20 trials): on the simulated
+        # 64-core CPU this reached 98 % of the grid optimum on 10/10 seeds (benchmarks/).
+        n_startup_trials=max(5, min(20, n_trials // 4)),
     )
 
 
@@ -512,6 +516,11 @@ class Runner(Protocol):
 EARLY_ABORT_FAILURES = 3
 
 
+def max_attempts(remaining: int) -> int:
+    """Trials one run may start to complete ``remaining`` measurements despite failures."""
+    return 2 * remaining + 3
+
+
 def _abort_on_systematic_failure(study: optuna.Study, frozen: FrozenTrial) -> None:
     trials = study.get_trials(deepcopy=False)
     if any(t.state == TrialState.COMPLETE for t in trials):
@@ -563,18 +572,25 @@ def run_search(
     runner = runner or IsolatedRunner(plan.out_dir)
     objective = Objective(plan.space, settings, runner, on_wait=observer.message)
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    before = len(study.get_trials(deepcopy=False))
+    me = worker_identity()
+    # Trials already started before this run (queued ones still count as ours when we run them).
+    existing = {
+        t.number for t in study.get_trials(deepcopy=False) if t.state != TrialState.WAITING
+    }
     try:
         if remaining:
             study.optimize(
                 objective,
-                n_trials=remaining,
+                # Failed trials do not count toward --trials (MaxTrialsCallback counts COMPLETE);
+                # this bound only keeps a run with many failures from going on forever.
+                n_trials=max_attempts(remaining),
                 timeout=s.time_budget_s,
                 catch=(TrialFailure,),
                 callbacks=[
                     _progress_callback(observer, s.trials, plan.limits),
                     optuna.study.MaxTrialsCallback(s.trials, states=(TrialState.COMPLETE,)),
                     _abort_on_systematic_failure,
+                    LatencySteering(plan.space, plan.limits.max_latency_ms),
                 ],
             )
         limits, trials, configs = study_results(study)
@@ -602,6 +618,10 @@ def run_search(
         trials=trials,
         best=best_config(configs),
         confirmation=confirmation,
-        new_trials=len(study.get_trials(deepcopy=False)) - before,
+        new_trials=sum(
+            1
+            for t in study.get_trials(deepcopy=False)
+            if t.number not in existing and t.user_attrs.get("worker") == me
+        ),
         elapsed_s=time.perf_counter() - started,
     )

@@ -1,5 +1,6 @@
 """The HTML report: data functions (tested), Plotly drawing, and the page."""
 
+from autotune.report._compare import CompareRow, compare_info, write_compare
 from autotune.report._data import (
     ExplorationInfo,
     HistoryInfo,
@@ -19,6 +20,9 @@ from autotune.report._data import (
 from autotune.report._page import render_report, report_data, write_pareto_png, write_report
 
 __all__ = [
+    "CompareRow",
+    "compare_info",
+    "write_compare",
     "ExplorationInfo",
     "HistoryInfo",
     "ParetoInfo",

@@ -263,11 +263,7 @@ def summary_info(
                 roles.insert(0, "winner")
             if not roles:
                 roles = ["candidate"]
-            label = (
-                by_key[cand.key].effective.describe()
-                if cand.presets and cand.key in by_key
-                else cand.label
-            )
+            label = by_key[cand.key].effective.describe() if cand.key in by_key else cand.label
             ratio = ""
             if cand.key == win:
                 best_hint = confirmation.best_hint
@@ -296,7 +292,7 @@ def summary_info(
             ratio = f"{winner.throughput_fps / top_hint.throughput_fps:.2f}×" if top_hint else ""
             rows.append(
                 SummaryRow(
-                    winner.label,
+                    winner.effective.describe(),
                     "winner",
                     winner.throughput_fps,
                     None,

@@ -134,7 +134,11 @@ def to_runtime_properties(properties: dict[str, str]) -> dict[str, Any]:
 
 
 def read_effective(
-    compiled: ov.CompiledModel, device: str, batch: int, requested_requests: int
+    compiled: ov.CompiledModel,
+    device: str,
+    batch: int,
+    requested_requests: int,
+    request_multiplier: int = 1,
 ) -> EffectiveConfig:
     """Read the properties the compiled model really uses (OpenVINO clamps silently).
 
@@ -160,6 +164,6 @@ def read_effective(
     return EffectiveConfig(
         device=device,
         batch=batch,
-        infer_requests=requested_requests or optimal,
+        infer_requests=requested_requests or max(1, request_multiplier) * optimal,
         properties=values,
     )

@@ -103,7 +103,11 @@ class CompiledSession:
         except Exception:
             self.loaded_from_cache = False
         self.effective = read_effective(
-            self.compiled, config.target_device, config.batch, config.infer_requests
+            self.compiled,
+            config.target_device,
+            config.batch,
+            config.infer_requests,
+            config.request_multiplier,
         )
         self.pipeline = AsyncPipeline(
             self.compiled, self.effective.infer_requests, frames_per_request=config.batch

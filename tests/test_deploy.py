@@ -1,0 +1,112 @@
+"""What a deployer uses: export formats, validate, the dashboard, compare."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from autotune.cli import app
+from autotune.validate import judge
+from tests.test_report import window
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> dict:
+    base = tmp_path_factory.mktemp("deploy")
+    storage = f"sqlite:///{base}/s.db"
+    result = runner.invoke(app, [
+        "search", str(tiny_model), "--shape", "images[1,3,64,64]", "--max-latency", "20ms", "--device", "CPU",
+        "--trials", "6", "--trial-time", "0.3s", "--study", "dep", "--storage", storage, "--out", str(base / "out"),
+        "--seed", "1", "--confirm-top", "1", "--confirm-rounds", "2", "--quiet",
+    ])
+    assert result.exit_code == 0, result.output
+    return {"storage": storage, "base": base, "config": base / "out" / "best_config.json"}
+
+
+def test_ovms_export(study: dict) -> None:
+    result = runner.invoke(app, ["export", "--study", "dep", "--storage", study["storage"], "--format", "ovms"])
+    assert result.exit_code == 0
+    entry = json.loads(result.stdout)["model_config_list"][0]["config"]
+    doc = json.loads(study["config"].read_text())
+    assert entry["target_device"] == doc["device"] and entry["nireq"] == doc["infer_requests"]
+    assert entry["plugin_config"] == doc["properties"][doc["device"]]
+    assert entry["name"] == "tiny" and Path(entry["base_path"]).is_dir()
+
+
+def test_validate_passes_then_fails_a_tightened_limit(study: dict) -> None:
+    ok = runner.invoke(app, ["validate", str(study["config"]), "--rounds", "2", "--window", "0.3s", "--json"])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.stdout)
+    assert data["ok"] and data["meets_limit"] and set(data["hints"]) == {"LATENCY", "THROUGHPUT"}
+    tight = runner.invoke(app, ["validate", str(study["config"]), "--rounds", "2", "--window", "0.3s", "--max-latency", "1us"])
+    assert tight.exit_code == 4
+    assert "over the limit 0.001 ms" in tight.output
+
+
+def test_validate_judges_a_slower_config_as_failed() -> None:
+    def ws(fps: float) -> list:
+        return [window(r, fps * (1 + 0.01 * r), 1.0) for r in range(5)]
+
+    doc = {"label": "tuned", "metrics": {"throughput_fps": 500}}
+    slower = judge(doc, [ws(80), ws(60), ws(100)], limit=5.0, percent=90, rounds=5)
+    assert not slower.ok and not slower.beats_hints and "slower than the THROUGHPUT hint" in slower.verdict
+    same = judge(doc, [ws(100), ws(60), ws(100)], limit=5.0, percent=90, rounds=5)
+    assert same.ok and same.meets_limit
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_dashboard_serves_the_study(study: dict) -> None:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "autotune", "dashboard", "--storage", study["storage"], "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        body = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies", timeout=5) as response:
+                    body = json.loads(response.read())
+            except OSError:
+                assert proc.poll() is None, proc.communicate()
+                time.sleep(0.3)
+        assert body is not None
+        names = [s["study_name"] for s in body["study_summaries"]]
+        assert names == ["dep"]
+        study_id = body["study_summaries"][0]["study_id"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies/{study_id}", timeout=10) as response:
+            detail = json.loads(response.read())
+        attrs = {a["key"] for a in detail["trials"][0]["user_attrs"]}
+        assert {"metrics", "effective", "windows"} <= attrs  # the measured figures are visible
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_compare_two_studies(study: dict, tiny_model: Path, tmp_path: Path) -> None:
+    other = runner.invoke(app, [
+        "search", str(tiny_model), "--shape", "images[1,3,64,64]", "--max-latency", "20ms", "--device", "CPU",
+        "--trials", "3", "--trial-time", "0.2s", "--study", "dep2", "--storage", study["storage"],
+        "--out", str(tmp_path / "o2"), "--confirm-top", "0", "--quiet",
+    ])
+    assert other.exit_code == 0
+    target = tmp_path / "compare.html"
+    result = runner.invoke(app, ["compare", "dep", "dep2", "--storage", study["storage"], "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "dep2" in result.stdout and "dep" in result.stdout
+    html = target.read_text()
+    assert "Plotly.newPlot" in html and "dep2" in html
