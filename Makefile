@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 
-.PHONY: system-deps
+.PHONY: system-deps screenshot
 .PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead
 
 $(STAMP): pyproject.toml
@@ -53,6 +53,16 @@ bench-overhead: $(STAMP)  ## share of a study's wall time outside measurement wi
 	$(BIN)/python benchmarks/overhead.py
 
 bench: bench-search bench-overhead bench-fidelity bench-vs-hints  ## all four, one after another
+
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
+
+screenshot: $(STAMP) system-deps  ## PNG of the demo report for the README (runs `autotune demo` if needed)
+	test -f studies/demo/report.html || $(BIN)/autotune demo
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --no-first-run --disable-sync \
+		--disable-background-networking --disable-component-update --hide-scrollbars \
+		--user-data-dir=$$(mktemp -d) --virtual-time-budget=20000 --window-size=1280,2200 \
+		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/studies/demo/report.html
+	@echo "wrote docs/report.png"
 
 clean:
 	rm -rf $(VENV) studies/*.db studies/demo .pytest_cache .mypy_cache .ruff_cache

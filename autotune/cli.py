@@ -75,6 +75,20 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def _drift(text: str) -> float | None:
+    if text.strip().lower() in ("off", "none", "no"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadInputError(
+            f"--max-drift {text!r} is not a number", "e.g. --max-drift 0.05, or off"
+        ) from None
+    if not value >= 0:
+        raise BadInputError("--max-drift must not be negative", "e.g. --max-drift 0.05, or off")
+    return value
+
+
 def _duration(text: str | None, option: str) -> float | None:
     return parse_duration(text, option=option) if text is not None else None
 
@@ -157,13 +171,16 @@ def search(
         ),
     ] = None,
     max_drift: Annotated[
-        float | None,
+        str,
         typer.Option(
-            help="Largest relative output error vs the f32 reference (default 0.05 with precision search)."
+            help="Accuracy guard: largest output error vs the f32 reference, relative to the output's magnitude (0.05 = 5 %); 'off' disables it."
         ),
-    ] = None,
+    ] = "0.05",
     max_first_inference: Annotated[
-        str | None, typer.Option(help="Limit on compile-to-first-result latency, e.g. 500ms.")
+        str | None,
+        typer.Option(
+            help="Limit on time to first result (compile from cache + first inference), e.g. 500ms."
+        ),
     ] = None,
     inputs: Annotated[
         str | None,
@@ -215,7 +232,7 @@ def search(
             max_memory_bytes=parse_memory(max_memory, option="--max-memory")
             if max_memory
             else None,
-            max_drift=max_drift,
+            max_drift=_drift(max_drift),
             max_first_inference_s=_duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
         )
@@ -418,6 +435,53 @@ def compare(
 
 
 @app.command()
+def profile(
+    config: Annotated[
+        str, typer.Argument(help="A best_config.json written by autotune search/export.")
+    ],
+    top: Annotated[int, typer.Option(help="How many layers to list.")] = 15,
+    iterations: Annotated[int, typer.Option(help="Inferences to average the counters over.")] = 30,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Run a config with PERF_COUNT on: top layers by time, exec types, optimized-out layers
+    and the Reorder overhead, as the OpenVINO performance guide reads them."""
+
+    def body() -> None:
+        from rich.table import Table
+
+        from autotune.deploy_profile import profile_config
+
+        summary = profile_config(config, top=top, iterations=iterations)
+        if json_output:
+            out.print_json(json.dumps(summary))
+            return
+        table = Table(
+            width=100, title=f"top {top} layers by time ({iterations} inferences averaged)"
+        )
+        for column in ("layer", "type", "exec type", "ms", "share"):
+            table.add_column(column, overflow="fold")
+        for layer in summary["top"]:
+            table.add_row(
+                layer["name"],
+                layer["type"],
+                layer["exec_type"],
+                f"{layer['real_ms']:.3f}",
+                f"{layer['share']:.1%}",
+            )
+        out.print(table)
+        r = summary["reorders"]
+        out.print(
+            f"total {summary['total_ms']:.3f} ms per inference; {summary['executed']} layers executed, "
+            f"{summary['not_run']} not run (fused), {summary['optimized_out']} optimized out; "
+            f"{r['count']} Reorders cost {r['ms']:.3f} ms ({r['share']:.1%})"
+        )
+
+    _guard(body)
+
+
+@app.command()
 def studies(storage: StorageOpt = DEFAULT_STORAGE) -> None:
     """List the studies in a storage: model, device, limit, trials, best throughput."""
 
@@ -502,7 +566,7 @@ def demo(
             confirm_rounds=4,
             objective="throughput",
             max_memory=None,
-            max_drift=None,
+            max_drift="0.05",
             max_first_inference=None,
             inputs=None,
             force=True,

@@ -153,7 +153,7 @@ def decide(
     for config, windows in zip(searched, measured, strict=True):
         latency = constrained_latency(windows, limits.percentile)
         violations = limits.violations(
-            latency, config.memory_bytes, config.drift, config.first_inference_ms
+            latency, config.memory_bytes, config.drift, config.to_first_result_ms
         )
         candidates.append(
             Candidate(

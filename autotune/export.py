@@ -15,6 +15,7 @@ from typing import Any
 
 import optuna
 
+from autotune.analysis import ANALYSIS_ATTR
 from autotune.config import BATCH_DEVICE, RuntimeConfig
 from autotune.confirm import Confirmation
 from autotune.errors import ConfigFileError, NoFeasibleConfigError, StudyError
@@ -55,13 +56,19 @@ def no_feasible_error(configs: list[ConfigResult], limits: Limits) -> NoFeasible
             "no trial completed, so there is no configuration to export",
             "run autotune search (see failed trials with autotune report)",
         )
-    detail = ", ".join(
-        f"{k} {v:+.0%} over its limit" for k, v in closest.violations.items() if v > 0
-    )
+    missed = [k for k, v in closest.violations.items() if v > 0]
+    detail = ", ".join(f"{k} {closest.violations[k]:+.0%} over its limit" for k in missed)
+    fixes = {
+        "latency": "a higher --max-latency",
+        "memory": "a higher --max-memory",
+        "drift": "a higher --max-drift (or keep f32)",
+        "first_inference": "a higher --max-first-inference",
+    }
+    remedy = ", ".join(fixes[k] for k in missed if k in fixes) or "see report.html"
     return NoFeasibleConfigError(
         f"no configuration meets {limits.describe()}; closest is trial #{closest.first_trial} "
         f"({closest.label}: {closest.constrained_latency_ms:.2f} ms, {detail})",
-        "relax the limit (e.g. a higher --max-latency) or use a faster device",
+        f"relax the limit ({remedy}) or use a faster device",
     )
 
 
@@ -145,6 +152,26 @@ def build_best_config(
             f"{chosen.compile_ms:.0f} ms here, first inference {chosen.first_inference_ms:.1f} ms",
         },
     }
+    analysis = study.user_attrs.get(ANALYSIS_ATTR) or {}
+    if analysis.get("key") == chosen.key:
+        doc["load"] = analysis.get("load")
+        doc["efficiency"] = analysis.get("efficiency")
+        profile = analysis.get("profile") or {}
+        doc["profile"] = {
+            k: profile.get(k)
+            for k in ("total_ms", "executed", "not_run", "optimized_out", "reorders")
+        }
+        load = analysis.get("load") or {}
+        if "cold" in load and "cached" in load:
+            doc["cache"] = {
+                "recommendation": "set CACHE_DIR to a persistent folder: the first start compiles "
+                f"in {load['cold']['compile_ms']:.0f} ms, later starts load in {load['cached']['compile_ms']:.0f} ms",
+                "cold_compile_ms": load["cold"]["compile_ms"],
+                "cached_compile_ms": load["cached"]["compile_ms"],
+                "first_inference_ms": load["cached"]["first_inference_ms"],
+            }
+    if chosen.drift is not None:
+        doc["accuracy"] = {"max_rel_error": chosen.drift, "reference": "f32, LATENCY hint"}
     if confirmation is not None:
         winner = confirmation.winner
         doc["confirmation"] = {

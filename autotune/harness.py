@@ -6,9 +6,13 @@ study) never needs openvino objects.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autotune import memory, runtime
 from autotune.config import RuntimeConfig
@@ -20,11 +24,88 @@ from autotune.measure import (
     run_windows,
     warm_up,
 )
+from autotune.samples import drift, load_samples, random_samples
 
 # A configuration already measured (same effective identity) gets this share of the windows
 # (at the same window length): they are pooled with the earlier ones instead of paying a full
 # new measurement.
 DUPLICATE_TIME_FRACTION = 0.3
+# The resident memory of this worker before its first compile: the idle runtime (openvino
+# loaded, model read) that every trial's peak is measured against.
+_IDLE_RSS: int | None = None
+PEAK_MATMUL_SIZE = 1024
+
+
+def _idle_rss() -> int | None:
+    global _IDLE_RSS
+    if _IDLE_RSS is None:
+        _IDLE_RSS = memory.rss_bytes()
+    return _IDLE_RSS
+
+
+def _load_reference(path: str) -> tuple[list[list[np.ndarray]], list[dict[str, np.ndarray]]]:
+    with np.load(path, allow_pickle=False) as data:
+        count = int(data["count"])
+        n_inputs = int(data["inputs"])
+        names = [str(n) for n in data["output_names"]]
+        samples = [[data[f"in_{s}_{i}"] for i in range(n_inputs)] for s in range(count)]
+        outputs = [{n: data[f"out_{s}_{k}"] for k, n in enumerate(names)} for s in range(count)]
+    return samples, outputs
+
+
+def accuracy(session: runtime.CompiledSession, reference_path: str) -> dict[str, Any]:
+    """Largest output drift of this config against the f32 reference, over every sample."""
+    samples, expected = _load_reference(reference_path)
+    per_output: dict[str, dict[str, float]] = {}
+    for sample, ref in zip(samples, expected, strict=True):
+        for name, d in drift(ref, session.infer(sample)).items():
+            worst = per_output.setdefault(name, {"max_abs": 0.0, "max_rel": 0.0})
+            worst["max_abs"] = max(worst["max_abs"], d["max_abs"])
+            worst["max_rel"] = max(worst["max_rel"], d["max_rel"])
+    return {
+        "samples": len(samples),
+        "outputs": per_output,
+        "max_rel_error": max((d["max_rel"] for d in per_output.values()), default=0.0),
+    }
+
+
+def reference_outputs(
+    *,
+    model_path: str,
+    shape: dict[str, list[int]] | None,
+    out_path: str,
+    inputs_dir: str | None = None,
+) -> dict[str, Any]:
+    """Outputs of the f32 reference (LATENCY hint, f32) on fixed inputs, saved for every trial
+    to compare against."""
+    cfg = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1)
+    session = runtime.CompiledSession(model_path, shape, cfg)
+    try:
+        info = runtime.inspect_model(model_path, shape)
+        samples = (
+            load_samples(inputs_dir, info.inputs) if inputs_dir else random_samples(info.inputs)
+        )
+        arrays: dict[str, np.ndarray] = {}
+        names: list[str] = []
+        for s, sample in enumerate(samples):
+            outputs = session.infer(sample)
+            names = list(outputs)
+            arrays.update({f"in_{s}_{i}": a for i, a in enumerate(sample)})
+            arrays.update({f"out_{s}_{k}": outputs[n] for k, n in enumerate(names)})
+    finally:
+        session.close()
+    target = Path(out_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".npz", delete=False) as f:
+        contents: dict[str, Any] = {
+            "count": len(samples),
+            "inputs": len(samples[0]),
+            "output_names": np.array(names),
+            **arrays,
+        }
+        np.savez(f, **contents)
+    Path(f.name).replace(target)
+    return {"samples": len(samples), "outputs": names, "source": inputs_dir or "random"}
 
 
 def measure_config(
@@ -38,9 +119,12 @@ def measure_config(
     known_keys: list[str] | None = None,
     trial: int | None = None,
     latency_limit_ms: float | None = None,
+    reference_path: str | None = None,
 ) -> dict[str, Any]:
-    """Compile ``config``, time its first inference, then measure it in windows."""
+    """Compile ``config``, time its first inference, measure it in windows, and check its
+    outputs against the f32 reference when there is one."""
     cfg = RuntimeConfig.from_dict(config)
+    idle = _idle_rss()
     rss_before = memory.rss_bytes()
     memory.reset_peak()
     session = runtime.CompiledSession(model_path, shape, cfg, cache_dir=cache_dir)
@@ -58,6 +142,7 @@ def measure_config(
         )
         measured_s = time.perf_counter() - started
         peak = memory.peak_rss_bytes()
+        checked = accuracy(session, reference_path) if reference_path else None
     finally:
         session.close()
     return measurement_record(
@@ -70,10 +155,12 @@ def measure_config(
         measurement=result,
         measured_s=measured_s,
         memory={
+            "idle_rss_bytes": idle,
             "rss_before_bytes": rss_before,
             "peak_rss_bytes": peak,
-            "peak_delta_bytes": (peak - rss_before) if peak and rss_before else None,
+            "peak_delta_bytes": (peak - idle) if peak and idle else None,
         },
+        accuracy=checked,
     )
 
 
@@ -129,7 +216,70 @@ def measure_interleaved(
             session.close()
 
 
+def profile_config(
+    *,
+    model_path: str,
+    shape: dict[str, list[int]] | None,
+    config: dict[str, Any],
+    iterations: int = 30,
+) -> dict[str, Any]:
+    """Per-layer counters with PERF_COUNT on: where the time goes in this config."""
+    cfg = RuntimeConfig.from_dict(config)
+    session = runtime.CompiledSession(
+        model_path, shape, cfg, extra_properties={"PERF_COUNT": True}
+    )
+    try:
+        layers = session.profile(iterations)
+    finally:
+        session.close()
+    return {"iterations": iterations, "layers": layers}
+
+
+def load_times(
+    *, model_path: str, shape: dict[str, list[int]] | None, config: dict[str, Any]
+) -> dict[str, Any]:
+    """Compile without a cache, then into a fresh cache, then from it; first inference each."""
+    cfg = RuntimeConfig.from_dict(config)
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as cache:
+        for name, cache_dir in (("cold", None), ("cache_fill", cache), ("cached", cache)):
+            started = time.perf_counter()
+            session = runtime.CompiledSession(model_path, shape, cfg, cache_dir=cache_dir)
+            first = session.first_inference_ms()
+            out[name] = {
+                "compile_ms": session.compile_ms,
+                "first_inference_ms": first,
+                "to_first_result_ms": (time.perf_counter() - started) * 1e3,
+                "loaded_from_cache": session.loaded_from_cache,
+            }
+            session.close()
+    return out
+
+
+def peak_gflops(*, precision: str, seconds: float = 1.5) -> dict[str, Any]:
+    """The machine's achievable GFLOP/s at one precision: a large MatMul, THROUGHPUT hint."""
+    size = PEAK_MATMUL_SIZE
+    cfg = RuntimeConfig(hint="THROUGHPUT", precision=precision)
+    session = runtime.CompiledSession(runtime.build_matmul_model(size), None, cfg)
+    try:
+        result = measure(session.pipeline, trial_time_s=seconds, percent=50)
+        effective = session.effective.properties.get("INFERENCE_PRECISION_HINT", precision)
+    finally:
+        session.close()
+    flops = 2.0 * size**3
+    return {
+        "precision": effective,
+        "gflops": result.throughput_fps * flops / 1e9,
+        "matmul_size": size,
+        "windows": len(result.windows),
+    }
+
+
 HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "measure_config": measure_config,
     "measure_interleaved": measure_interleaved,
+    "reference_outputs": reference_outputs,
+    "profile_config": profile_config,
+    "load_times": load_times,
+    "peak_gflops": peak_gflops,
 }

@@ -189,7 +189,9 @@ class SimulatedRunner:
             return self._measure_config(payload)
         if handler == "measure_interleaved":
             return self._measure_interleaved(payload)
-        raise KeyError(handler)
+        from autotune.worker import TrialFailure
+
+        raise TrialFailure(f"{handler} is not simulated")
 
     def _cpu(self) -> CpuSample:
         return CpuSample(total=int(self.clock() * 100), process_cpu_s=self.clock())

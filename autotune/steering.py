@@ -5,6 +5,7 @@ per stream, so a trial tells us which way to move those two knobs.
   requests (or a smaller batch), scaled by how far over the limit it is.
 - A new best feasible trial far under the limit: queue its neighbour with a bigger batch (or
   more requests) to spend the slack on throughput.
+- A trial whose outputs drift past --max-drift at a lower precision: queue it again at f32.
 
 The neighbours go through ``enqueue_trial`` and count against the same --trials budget; the
 sampler still chooses everything else. On the real models this is what makes repeated studies
@@ -86,7 +87,7 @@ def _known(study: optuna.Study) -> list[dict[str, Any]]:
     return known
 
 
-class LatencySteering:
+class Steering:
     """Optuna callback that queues the neighbour moves described in the module docstring."""
 
     def __init__(self, space: SearchSpace, limit_ms: float | None) -> None:
@@ -94,7 +95,11 @@ class LatencySteering:
         self.limit_ms = limit_ms
 
     def proposal(self, study: optuna.Study, trial: FrozenTrial) -> dict[str, Any] | None:
-        if self.limit_ms is None or trial.state != TrialState.COMPLETE or not trial.params:
+        if trial.state != TrialState.COMPLETE or not trial.params:
+            return None
+        if trial.constraints.get("drift", 0.0) > 0 and trial.params.get("precision") != "f32":
+            return {**trial.params, "precision": "f32"}
+        if self.limit_ms is None:
             return None
         latency = _latency(trial)
         if latency is None:
@@ -107,7 +112,7 @@ class LatencySteering:
         best_other = max((_throughput(t) for t in others), default=0.0)
         fps = _throughput(trial)
         if not _feasible(trial):
-            if fps <= best_other:
+            if fps <= best_other or trial.constraints.get("latency", 0.0) <= 0:
                 return None
             return step_down(trial.params, self.space, latency / self.limit_ms)
         if fps > best_other and latency < SLACK_FACTOR * self.limit_ms:

@@ -21,6 +21,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from autotune import runtime
+from autotune.analysis import ANALYSIS_ATTR, analyse
 from autotune.confirm import (
     DEFAULT_ROUNDS,
     DEFAULT_TOP_K,
@@ -50,13 +51,17 @@ from autotune.results import (
     load_trials,
     unique_configs,
 )
+from autotune.samples import load_samples
 from autotune.space import SearchSpace, build_space, resolve_devices
-from autotune.steering import LatencySteering
+from autotune.steering import Steering
 from autotune.storage import DEFAULT_STORAGE, open_storage
 from autotune.units import format_duration, parse_shape
 from autotune.worker import IsolatedRunner, TrialFailure
 
 SCHEMA_VERSION = 1
+# The accuracy guard's default: a config whose outputs differ from the f32 reference by more
+# than 5 % of an output's largest magnitude is infeasible (bf16 on a conv net: ~0.2 %).
+DEFAULT_MAX_DRIFT = 0.05
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,10 @@ class SearchSettings:
     allow_mixed_hardware: bool = False
     objective: str = "throughput"
     max_memory_bytes: int | None = None
-    max_drift: float | None = None
+    max_drift: float | None = DEFAULT_MAX_DRIFT
     max_first_inference_s: float | None = None
     inputs_dir: str | None = None
+    analyse: bool = True  # load times, profile and efficiency of the winner at the end
 
 
 class SearchObserver(Protocol):
@@ -257,10 +263,12 @@ def plan_search(s: SearchSettings) -> SearchPlan:
     name = s.study_name or default_study_name(model, s.device, s)
     out_dir = Path(s.out_dir) if s.out_dir else Path("studies") / name
     _check_out_dir(out_dir)
-    if s.inputs_dir is not None and not Path(s.inputs_dir).is_dir():
-        raise BadInputError(
-            f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
-        )
+    if s.inputs_dir is not None:
+        if not Path(s.inputs_dir).is_dir():
+            raise BadInputError(
+                f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
+            )
+        load_samples(s.inputs_dir, model.inputs)  # shapes checked now, not in every trial
     return SearchPlan(
         settings=s,
         model=model,
@@ -530,6 +538,40 @@ def _abort_on_systematic_failure(study: optuna.Study, frozen: FrozenTrial) -> No
         study.stop()
 
 
+def _winner(configs: list[ConfigResult], confirmation: Confirmation | None) -> ConfigResult | None:
+    if confirmation is not None and confirmation.winner_key:
+        return next((c for c in configs if c.key == confirmation.winner_key), None)
+    return best_config(configs)
+
+
+def ensure_reference(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> str:
+    """The f32 reference outputs for the accuracy guard, computed once per study folder."""
+    path = (plan.out_dir / "reference.npz").resolve()
+    if not path.exists():
+        source = plan.settings.inputs_dir or "seeded random inputs"
+        observer.message(f"computing the f32 reference outputs for the accuracy guard ({source})")
+        from autotune.lock import machine_lock
+
+        try:
+            with machine_lock(observer.message):
+                runner.call(
+                    "reference_outputs",
+                    {
+                        "model_path": plan.model.path,
+                        "shape": plan.model.shape,
+                        "out_path": str(path),
+                        "inputs_dir": plan.settings.inputs_dir,
+                    },
+                    timeout_s=default_trial_timeout(plan.settings.trial_time_s),
+                )
+        except TrialFailure as exc:
+            raise TrialsFailedError(
+                f"the f32 reference run failed: {exc.reason}",
+                "check the model runs with benchmark_app, or pass --max-drift off",
+            ) from None
+    return str(path)
+
+
 def run_search(
     s: SearchSettings,
     observer: SearchObserver | None = None,
@@ -560,6 +602,11 @@ def run_search(
     complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
     remaining = max(0, s.trials - complete)
     observer.search_started(plan.study_name, complete, s.trials, s.time_budget_s)
+    study.sampler = make_sampler(s, s.trials)
+    runner = runner or IsolatedRunner(plan.out_dir)
+    reference = None
+    if plan.limits.max_drift is not None:
+        reference = ensure_reference(plan, runner, observer)
     settings = MeasureSettings(
         model=plan.model,
         trial_time_s=s.trial_time_s,
@@ -567,9 +614,8 @@ def run_search(
         limits=plan.limits,
         cache_dir=str((plan.out_dir / "cache").resolve()),
         objective=s.objective,
+        reference_path=reference,
     )
-    study.sampler = make_sampler(s, s.trials)
-    runner = runner or IsolatedRunner(plan.out_dir)
     objective = Objective(plan.space, settings, runner, on_wait=observer.message)
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     me = worker_identity()
@@ -590,7 +636,7 @@ def run_search(
                     _progress_callback(observer, s.trials, plan.limits),
                     optuna.study.MaxTrialsCallback(s.trials, states=(TrialState.COMPLETE,)),
                     _abort_on_systematic_failure,
-                    LatencySteering(plan.space, plan.limits.max_latency_ms),
+                    Steering(plan.space, plan.limits.max_latency_ms),
                 ],
             )
         limits, trials, configs = study_results(study)
@@ -605,6 +651,28 @@ def run_search(
         confirmation = None
         if s.objective == "throughput" and any(c.feasible for c in configs):
             confirmation = run_confirmation(study, plan, runner, observer, configs)
+        winner = _winner(configs, confirmation)
+        if winner is not None and s.analyse:
+            observer.message("analysing the winner: load times, per-layer profile, efficiency")
+            fps = (
+                confirmation.winner.throughput.estimate
+                if confirmation and confirmation.winner
+                else winner.throughput_fps
+            )
+            study.set_user_attr(
+                ANALYSIS_ATTR,
+                analyse(
+                    runner,
+                    winner,
+                    model_path=plan.model.path,
+                    shape=plan.model.shape,
+                    flops_per_frame=plan.model.flops / plan.model.batch
+                    if plan.model.flops
+                    else None,
+                    fingerprint=fingerprint(plan.environment),
+                    fps=fps,
+                ),
+            )
     except KeyboardInterrupt:
         raise SearchInterrupted(plan.study_name, s.storage) from None
     finally:

@@ -75,7 +75,7 @@ def runtime_config(config: DeployConfig) -> RuntimeConfig:
     )
 
 
-def _base_shape(config: DeployConfig) -> dict[str, list[int]] | None:
+def base_shape(config: DeployConfig) -> dict[str, list[int]] | None:
     shape = config.document.get("model_shape")
     if shape is not None or config.shape is None:
         return shape
@@ -109,7 +109,7 @@ def validate(
     window = window_s or confirmation_window_s(2.0)
     payload = {
         "model_path": config.model,
-        "shape": _base_shape(config),
+        "shape": base_shape(config),
         "configs": [c.to_dict() for c in candidates],
         "rounds": rounds,
         "window_s": window,

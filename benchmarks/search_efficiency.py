@@ -27,7 +27,7 @@ from autotune.objective import MeasureSettings, Objective
 from autotune.results import Limits, best_config, load_trials, unique_configs
 from autotune.simulate import SimulatedMachine, SimulatedRunner
 from autotune.space import build_space
-from autotune.steering import LatencySteering
+from autotune.steering import Steering
 from autotune.tuner import SearchSettings, enqueue_presets, make_sampler
 from autotune.worker import TrialFailure
 
@@ -61,7 +61,7 @@ def run_search(machine: SimulatedMachine, sampler_kind: str, seed: int, budget: 
         sampler: optuna.samplers.BaseSampler = optuna.samplers.RandomSampler(seed=seed)
     else:
         sampler = make_sampler(SearchSettings(model_path="sim.xml", seed=seed), budget)
-    callbacks = [LatencySteering(space, limit_ms)] if sampler_kind == "autotune" else []
+    callbacks = [Steering(space, limit_ms)] if sampler_kind == "autotune" else []
     study = optuna.create_study(direction="maximize", sampler=sampler)
     enqueue_presets(study, space)
     curve = []

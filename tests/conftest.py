@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.models import conv_model
 
+# The peak-GFLOP/s measurement is cached per machine; one cache for the whole test session.
+_SESSION_CACHE = Path(tempfile.mkdtemp(prefix="autotune-test-cache-"))
+
 
 @pytest.fixture(autouse=True)
 def _private_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test measures under its own machine lock file (tests run one at a time anyway)."""
     monkeypatch.setenv("AUTOTUNE_LOCK_FILE", str(tmp_path / "measure.lock"))
+    monkeypatch.setenv("AUTOTUNE_CACHE_DIR", str(_SESSION_CACHE))
     monkeypatch.delenv("AUTOTUNE_FAULT", raising=False)
 
 

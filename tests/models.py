@@ -52,3 +52,19 @@ def two_input_model(path: Path) -> Path:
     out.output(0).set_names({"product"})
     ov.save_model(ov.Model([out], [a, b], "two_inputs"), str(path))
     return path
+
+
+def sensitive_model(path: Path) -> Path:
+    """A layer pair that cancels: (x + 256) @ W − 256·1 @ W. Exact in f32; in bf16 the sum
+    x + 256 keeps almost none of x (8 mantissa bits), so the output is wrong by ~100 %."""
+    rng = np.random.default_rng(3)
+    x = ops.parameter(ov.PartialShape([-1, 64]), ov.Type.f32, name="x")
+    x.output(0).set_names({"x"})
+    w = rng.standard_normal((64, 32)).astype(np.float32)
+    shifted = ops.add(x, ops.constant(np.float32(256.0)))
+    product = ops.matmul(shifted, ops.constant(w), False, False)
+    offset = ops.constant((np.full((1, 64), 256.0, np.float32) @ w).astype(np.float32))
+    out = ops.subtract(product, offset)
+    out.output(0).set_names({"y"})
+    ov.save_model(ov.Model([out], [x], "sensitive"), str(path))
+    return path

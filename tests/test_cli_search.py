@@ -42,7 +42,11 @@ def test_search_writes_config_and_report(searched: dict) -> None:
     out: Path = searched["out"]
     doc = json.loads((out / "best_config.json").read_text())
     assert doc["device"] == "CPU" and doc["feasible"]
-    assert doc["constraint"] == {"max_latency_ms": 50.0, "percentile": 90.0, "max_memory_bytes": None, "max_drift": None, "max_first_inference_ms": None}
+    assert doc["constraint"] == {"max_latency_ms": 50.0, "percentile": 90.0, "max_memory_bytes": None, "max_drift": 0.05, "max_first_inference_ms": None}
+    assert doc["accuracy"]["max_rel_error"] <= 0.05  # the accuracy guard ran on every trial
+    assert doc["load"]["cached"]["loaded_from_cache"] and not doc["load"]["cold"]["loaded_from_cache"]
+    assert 0 < doc["efficiency"]["share"] < 1.0
+    assert doc["profile"]["executed"] > 0
     assert set(doc["baselines"]) == {"LATENCY", "THROUGHPUT"}
     assert doc["metrics"]["constrained_latency_ms"] <= 50.0
     assert doc["confirmation"]["rounds"] == 2
@@ -138,7 +142,8 @@ def test_impossible_limit_exits_3_naming_the_closest(tiny_model: Path, tmp_path:
         "--trials", "3", "--trial-time", "0.2s", "--storage", storage, "--out", str(tmp_path / "o"), "--quiet",
     )
     assert result.exit_code == 3
-    assert "no configuration meets p90 latency ≤ 0.001 ms; closest is trial #" in result.output
+    assert "no configuration meets p90 latency ≤ 0.001 ms, output drift ≤ 0.05; closest is trial #" in result.output
+    assert "a higher --max-latency" in result.output
     assert "Traceback" not in result.output
     study = optuna.load_study(study_name=optuna.get_all_study_names(storage)[0], storage=storage)
     assert len([t for t in study.trials if t.state.name == "COMPLETE"]) == 3  # infeasible trials kept

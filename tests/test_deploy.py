@@ -110,3 +110,28 @@ def test_compare_two_studies(study: dict, tiny_model: Path, tmp_path: Path) -> N
     assert "dep2" in result.stdout and "dep" in result.stdout
     html = target.read_text()
     assert "Plotly.newPlot" in html and "dep2" in html
+
+
+def chromium() -> str:
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not found:
+        raise AssertionError("Chromium not found: apt-get install chromium (as .ci/system-deps does)")
+    return found
+
+
+def test_report_renders_in_headless_chromium(study: dict, tmp_path: Path) -> None:
+    import re
+
+    report = study["base"] / "out" / "report.html"
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+               "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
+               "--virtual-time-budget=20000", "--dump-dom", report.as_uri()]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=180).stdout
+    plots = re.search(r'<body[^>]*data-plots="(\d+)"', dom)
+    assert plots, "the page's final script did not run"
+    assert int(plots.group(1)) >= 6  # Pareto, 4 exploration charts, history (+ importances, parallel)
+    errors = re.search(r'<pre id="autotune-js-errors" hidden="">(.*?)</pre>', dom, re.S)
+    assert errors is not None and errors.group(1).strip() == "", errors.group(1) if errors else dom[-500:]
+    assert "Which config to ship" in dom and "Deploy it" in dom

@@ -107,3 +107,21 @@ def test_unreadable_models(tmp_path: Path, tiny_model: Path, kind: str) -> None:
         runtime.read_model(path)
     assert "\n" not in info.value.one_line()
     assert info.value.fix
+
+
+def test_compile_cache_never_mixes_precisions(model_dir: Path, tmp_path: Path) -> None:
+    """OpenVINO's cache key ignores INFERENCE_PRECISION_HINT (2026.4.1): without a folder per
+    precision, a later f32 compile loads the f16 blob and silently computes in f16."""
+    import numpy as np
+
+    from tests.models import sensitive_model
+
+    model = sensitive_model(model_dir / "sensitive_cache.xml")
+    shape = {"x": [1, 64]}
+    x = [np.random.default_rng(0).random((1, 64), dtype=np.float32)]
+    exact = runtime.CompiledSession(str(model), shape, RuntimeConfig(precision="f32")).infer(x)["y"]
+    cache = str(tmp_path / "cache")
+    lossy = runtime.CompiledSession(str(model), shape, RuntimeConfig(precision="f16"), cache_dir=cache).infer(x)["y"]
+    assert np.abs(lossy - exact).max() > 0.01 * np.abs(exact).max()  # f16 really is lossy here
+    again = runtime.CompiledSession(str(model), shape, RuntimeConfig(precision="f32"), cache_dir=cache)
+    assert np.array_equal(again.infer(x)["y"], exact)

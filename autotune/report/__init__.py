@@ -4,6 +4,7 @@ from autotune.report._compare import CompareRow, compare_info, write_compare
 from autotune.report._data import (
     ExplorationInfo,
     HistoryInfo,
+    MemoryPoint,
     ParetoInfo,
     ParetoPoint,
     SummaryInfo,
@@ -11,11 +12,13 @@ from autotune.report._data import (
     exploration_info,
     history_info,
     importance_info,
+    memory_info,
     parallel_info,
     pareto_info,
     pareto_keys,
     summary_info,
     trials_table,
+    unique_configs_table,
 )
 from autotune.report._page import render_report, report_data, write_pareto_png, write_report
 
@@ -25,6 +28,7 @@ __all__ = [
     "write_compare",
     "ExplorationInfo",
     "HistoryInfo",
+    "MemoryPoint",
     "ParetoInfo",
     "ParetoPoint",
     "SummaryInfo",
@@ -32,6 +36,7 @@ __all__ = [
     "exploration_info",
     "history_info",
     "importance_info",
+    "memory_info",
     "parallel_info",
     "pareto_info",
     "pareto_keys",
@@ -39,6 +44,7 @@ __all__ = [
     "report_data",
     "summary_info",
     "trials_table",
+    "unique_configs_table",
     "write_pareto_png",
     "write_report",
 ]

@@ -75,6 +75,10 @@ def _hover(c: ConfigResult) -> str:
     lines.append(
         " / ".join(f"{k} {c.latency_ms.get(k, math.nan):.2f}" for k in LATENCY_VIEWS) + " ms"
     )
+    if c.memory_bytes is not None:
+        lines.append(f"peak memory {c.memory_bytes / 1e6:.1f} MB above the idle runtime")
+    if c.drift is not None:
+        lines.append(f"output drift vs f32 {c.drift:.2%}")
     lines.extend(f"{k}={v}" for k, v in c.config.properties().items())
     return "<br>".join(lines)
 
@@ -381,3 +385,53 @@ def _r(value: Any, digits: int = 3) -> float | None:
     except (TypeError, ValueError):
         return None
     return round(v, digits) if math.isfinite(v) else None
+
+
+def unique_configs_table(configs: list[ConfigResult], winner: str | None) -> pd.DataFrame:
+    """One row per unique effective configuration, its windows pooled over its trials."""
+    rows = []
+    for c in sorted(configs, key=lambda c: -c.throughput_fps):
+        rows.append(
+            {
+                "": "★" if c.key == winner else "",
+                "configuration (effective)": c.effective.describe(),
+                "requested as": c.label,
+                "trials": " ".join(f"#{t}" for t in c.trials),
+                "windows": len(c.windows),
+                "throughput_fps": round(c.throughput_fps, 1),
+                f"{percentile_key(c.percentile)}_ms (constrained)": _r(c.constrained_latency_ms),
+                "memory_mb": _r((c.memory_bytes or math.nan) / 1e6, 1),
+                "meets limits": "yes" if c.feasible else "no",
+            }
+        )
+    frame: pd.DataFrame = pd.DataFrame(rows)
+    return frame
+
+
+@dataclass(frozen=True)
+class MemoryPoint:
+    key: str
+    label: str
+    memory_mb: float
+    throughput_fps: float
+    latency_ms: float
+    streams: str
+    feasible: bool
+
+
+def memory_info(configs: list[ConfigResult]) -> list[MemoryPoint]:
+    """Peak memory (above the idle runtime) against throughput and latency, per configuration:
+    the three-way trade-off of --objective pareto."""
+    return [
+        MemoryPoint(
+            key=c.key,
+            label=c.label,
+            memory_mb=c.memory_bytes / 1e6,
+            throughput_fps=c.throughput_fps,
+            latency_ms=c.constrained_latency_ms,
+            streams=c.effective.properties.get("NUM_STREAMS", "?"),
+            feasible=c.feasible,
+        )
+        for c in configs
+        if c.memory_bytes is not None
+    ]

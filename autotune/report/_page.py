@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -11,24 +12,30 @@ import optuna
 import plotly.graph_objects as go
 import plotly.offline
 
+from autotune.analysis import ANALYSIS_ATTR
 from autotune.files import write_atomic
 from autotune.report._data import (
     SummaryInfo,
     exploration_info,
     history_info,
     importance_info,
+    memory_info,
     parallel_info,
     pareto_info,
     summary_info,
     trials_table,
+    unique_configs_table,
+    winner_key,
 )
 from autotune.report._plots import (
     exploration_figures,
     history_figure,
     importance_figure,
+    memory_figure,
     parallel_figure,
     pareto_figure,
 )
+from autotune.results import ConfigResult
 from autotune.tuner import load_confirmation, load_meta, study_results
 
 _CSS = """
@@ -40,6 +47,16 @@ table{border-collapse:collapse;font-size:13px}th,td{padding:4px 8px;border-botto
 th{background:#f6f6f6;cursor:pointer;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}.muted{color:#777}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
+"""
+
+# Collects JavaScript errors into the page (the headless-browser test reads them back).
+_ERRORS_JS = """
+window.__autotuneErrors = [];
+window.addEventListener('error', function (e) { window.__autotuneErrors.push(String(e.message)); });
+"""
+_DONE_JS = """
+document.getElementById('autotune-js-errors').textContent = window.__autotuneErrors.join('\\n');
+document.body.setAttribute('data-plots', document.querySelectorAll('.js-plotly-plot .main-svg').length);
 """
 
 _SORT_JS = """
@@ -122,6 +139,72 @@ def _summary_html(info: SummaryInfo) -> str:
 """
 
 
+def _deploy_html(winner: ConfigResult | None, study_name: str) -> str:
+    if winner is None:
+        return "<p><b>Nothing to deploy:</b> no configuration meets the limits.</p>"
+    cfg = winner.config
+    properties = json.dumps({cfg.target_device: cfg.properties()}, indent=2)
+    name = html.escape(study_name)
+    return f"""
+<h3>Deploy it</h3>
+<p>Device <code>{html.escape(cfg.target_device)}</code>, batch {cfg.batch},
+{winner.effective.infer_requests} infer requests, properties (the <code>benchmark_app -load_config</code> format):</p>
+<pre>{html.escape(properties)}</pre>
+<p><code>autotune export --study {name} --format json -o best_config.json</code>, then
+<code>compiled, n = autotune.compile_model("best_config.json")</code> — or <code>--format benchmark_app|python|ovms</code>;
+<code>--max-latency X</code> or <code>--trial N</code> export another operating point from this study.</p>"""
+
+
+def _analysis_html(analysis: dict[str, Any]) -> str:
+    """Start-up times, per-layer profile and efficiency of the winner (autotune.analysis)."""
+    if not analysis:
+        return "<p class='muted'>No analysis of the winner in this study.</p>"
+    if "error" in analysis:
+        return f"<p class='warn'>The analysis of the winner failed: {html.escape(analysis['error'])}</p>"
+    parts = []
+    load = analysis.get("load") or {}
+    if load:
+        rows = "".join(
+            f"<tr><td>{html.escape(label)}</td><td>{load[key]['compile_ms']:.1f}</td>"
+            f"<td>{load[key]['first_inference_ms']:.2f}</td><td>{load[key]['to_first_result_ms']:.1f}</td></tr>"
+            for key, label in (
+                ("cold", "no cache"),
+                ("cache_fill", "first start with CACHE_DIR (fills it)"),
+                ("cached", "later starts (from CACHE_DIR)"),
+            )
+            if key in load
+        )
+        parts.append(
+            "<h3>Start-up</h3><table><thead><tr><th>start</th><th>compile ms</th><th>first inference ms</th>"
+            f"<th>to first result ms</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    profile = analysis.get("profile") or {}
+    if profile:
+        top = "".join(
+            f"<tr><td>{html.escape(str(layer['name']))}</td><td>{html.escape(str(layer['type']))}</td>"
+            f"<td>{html.escape(str(layer['exec_type']))}</td><td>{layer['real_ms']:.3f}</td><td>{layer['share']:.1%}</td></tr>"
+            for layer in profile.get("top", [])[:12]
+        )
+        r = profile.get("reorders", {})
+        parts.append(
+            f"<h3>Where the time goes (PERF_COUNT)</h3><p>{profile['total_ms']:.3f} ms per inference over "
+            f"{profile['executed']} executed layers; {profile['not_run']} layers not run (fused into others), "
+            f"{profile['optimized_out']} optimized out; {r.get('count', 0)} Reorders take {r.get('ms', 0):.3f} ms "
+            f"({r.get('share', 0):.1%}).</p><table><thead><tr><th>layer</th><th>type</th><th>exec type</th>"
+            f"<th>ms</th><th>share</th></tr></thead><tbody>{top}</tbody></table>"
+        )
+    eff = analysis.get("efficiency") or {}
+    if eff.get("available"):
+        parts.append(
+            f"<h3>Distance to the machine's limit</h3><p>The winner does {eff['achieved_gflops']:.1f} GFLOP/s "
+            f"({eff['gflop_per_frame']:.3f} GFLOP per frame) against {eff['peak_gflops']:.1f} GFLOP/s that a large "
+            f"{html.escape(str(eff.get('precision')))} MatMul reaches here: <b>{eff['share']:.0%}</b> of the machine's "
+            "achievable rate. FLOPs count convolutions and matrix products only, so this is a lower bound; "
+            "a figure far below 100 % means the model, not the runtime configuration, limits further gains.</p>"
+        )
+    return "".join(parts)
+
+
 def render_report(study: optuna.Study, storage_url: str) -> str:
     """The whole report page for a study, as one HTML string."""
     meta = load_meta(study)
@@ -133,8 +216,15 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     history = history_figure(history_info(trials, configs))
     importance = importance_figure(importance_info(study))
     parallel = parallel_figure(parallel_info(trials, configs))
+    memory = memory_figure(memory_info(configs))
+    analysis = _analysis_html(study.user_attrs.get(ANALYSIS_ATTR) or {})
     table = trials_table(trials, configs)
     table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
+    win = winner_key(configs, confirmation)
+    unique_html = unique_configs_table(configs, win).to_html(
+        index=False, classes="sortable", border=0, na_rep="–", escape=True
+    )
+    deploy = _deploy_html(next((c for c in configs if c.key == win), None), study.study_name)
     model = meta["model"]
     plotly_js = plotly.offline.get_plotlyjs()
     body = f"""
@@ -143,24 +233,30 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
 devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(storage_url)}</code></p>
 <h2>Which config to ship</h2>
 {_summary_html(summary)}
-<p>Export it: <code>autotune export --study {html.escape(study.study_name)} --format json -o best_config.json</code>
-(or <code>--format benchmark_app|python|ovms</code>; <code>--max-latency X</code> re-selects under a tighter limit).</p>
+{deploy}
 <h2>Pareto front</h2>
 {_fig_html(pareto)}
 <h2>Batch and infer requests</h2>
 <div class="grid">{"".join(_fig_html(f) for f in exploration)}</div>
+<h2>Memory</h2>
+{_fig_html(memory)}
+<h2>The winner up close</h2>
+{analysis}
 <h2>Search</h2>
 {_fig_html(history)}
 {_fig_html(importance)}
 {_fig_html(parallel)}
+<h2>Unique effective configurations</h2>
+<p class="muted">OpenVINO clamps what it is asked for; trials that ran the same effective configuration are one row, their windows pooled.</p>
+{unique_html}
 <h2>All trials</h2>
 <p class="muted">Click a column to sort. Latency per request (a batched request counts once); constrained = the limit's percentile, upper quartile over windows.</p>
 {table_html}
 """
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>autotune — {html.escape(study.study_name)}</title>
-<style>{_CSS}</style><script type="text/javascript">{plotly_js}</script></head>
-<body>{body}<script>{_SORT_JS}</script></body></html>
+<style>{_CSS}</style><script>{_ERRORS_JS}</script><script type="text/javascript">{plotly_js}</script></head>
+<body>{body}<pre id="autotune-js-errors" hidden></pre><script>{_SORT_JS}</script><script>{_DONE_JS}</script></body></html>
 """
 
 

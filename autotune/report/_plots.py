@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from autotune.report._data import ExplorationInfo, HistoryInfo, ParetoInfo
+from autotune.report._data import ExplorationInfo, HistoryInfo, MemoryPoint, ParetoInfo
 
 FEASIBLE = "#1f77b4"
 INFEASIBLE = "#c7c7c7"
@@ -220,4 +220,37 @@ def parallel_figure(frame: pd.DataFrame) -> go.Figure | None:
         )
     )
     fig.update_layout(title="Feasible trials: parameters vs throughput", height=420)
+    return fig
+
+
+def memory_figure(points: list[MemoryPoint]) -> go.Figure | None:
+    """Throughput against peak memory, coloured by latency: what a throughput win costs."""
+    if not points:
+        return None
+    fig = go.Figure(
+        go.Scatter(
+            x=[p.memory_mb for p in points],
+            y=[p.throughput_fps for p in points],
+            mode="markers",
+            marker={
+                "size": 11,
+                "color": [p.latency_ms for p in points],
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": {"title": "latency ms"},
+                "symbol": ["circle" if p.feasible else "x" for p in points],
+            },
+            hovertext=[
+                f"{p.label}<br>{p.streams} streams<br>{p.memory_mb:.1f} MB, {p.latency_ms:.2f} ms"
+                for p in points
+            ],
+            hoverinfo="text+y",
+        )
+    )
+    fig.update_layout(
+        title="Throughput vs peak memory (colour: constrained latency; × = over a limit)",
+        xaxis_title="peak memory above the idle runtime (MB)",
+        yaxis_title="throughput (FPS)",
+        height=420,
+    )
     return fig

@@ -12,6 +12,7 @@ from autotune.runtime._device import (
 from autotune.runtime._errors import openvino_message
 from autotune.runtime._model import (
     build_demo_model,
+    build_matmul_model,
     inspect_model,
     model_files,
     prepare_model,
@@ -27,6 +28,7 @@ __all__ = [
     "CompiledSession",
     "available_devices",
     "build_demo_model",
+    "build_matmul_model",
     "device_capabilities",
     "device_full_names",
     "inspect_model",

@@ -339,3 +339,14 @@ def build_demo_model(path: str | Path, seed: int = 0) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     ov.save_model(model, str(out))
     return out
+
+
+def build_matmul_model(size: int) -> ov.Model:
+    """[size,size] × [size,size] with constant weights: the peak-throughput yardstick (2·size³
+    FLOPs per inference)."""
+    import openvino.opset13 as ops
+
+    rng = np.random.default_rng(0)
+    a = ops.parameter([size, size], ov.Type.f32, name="a")
+    weights = ops.constant(rng.random((size, size), dtype=np.float32))
+    return ov.Model([ops.matmul(a, weights, False, False)], [a], "peak_matmul")

@@ -16,6 +16,20 @@ from autotune.runtime._errors import openvino_message
 from autotune.runtime._model import prepare_model, random_inputs, shared_core
 
 
+def precision_cache_dir(cache_dir: str, properties: dict[str, str]) -> str:
+    """One cache folder per requested inference precision.
+
+    OpenVINO 2026.4.1's CPU cache key ignores INFERENCE_PRECISION_HINT: a blob compiled at f16
+    is loaded for a later f32 (or bf16) request, and the compiled model still reports f32, so a
+    search would silently measure the wrong precision (reproduced in tests/test_runtime.py).
+    Streams, threads and hints are applied at load time and may share a blob.
+    """
+    precision = properties.get("INFERENCE_PRECISION_HINT", "default")
+    folder = Path(cache_dir) / f"precision-{precision}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
 class AsyncPipeline:
     """benchmark_app's ``async_inference_only`` loop over an AsyncInferQueue.
 
@@ -75,18 +89,20 @@ class CompiledSession:
 
     def __init__(
         self,
-        model_path: str,
+        model_path: str | ov.Model,
         shape: dict[str, list[int]] | None,
         config: RuntimeConfig,
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
     ) -> None:
         self.config = config
-        model = prepare_model(model_path, shape, config.batch if config.batch != 1 else None)
+        if isinstance(model_path, ov.Model):
+            model = model_path
+        else:
+            model = prepare_model(model_path, shape, config.batch if config.batch != 1 else None)
         properties = to_runtime_properties(config.properties())
         if cache_dir:
-            Path(cache_dir).mkdir(parents=True, exist_ok=True)
-            properties["CACHE_DIR"] = cache_dir
+            properties["CACHE_DIR"] = precision_cache_dir(cache_dir, config.properties())
         properties.update(extra_properties or {})
         started = time.perf_counter()
         try:
@@ -121,6 +137,63 @@ class CompiledSession:
 
     def outputs(self) -> dict[str, np.ndarray]:
         return self.pipeline.infer_once()
+
+    def infer(self, inputs: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """Run one sample (repeated along the batch axis when the config batches) on a request of
+        its own, apart from the benchmark pool; outputs by name."""
+        request = self.compiled.create_infer_request()
+        for index, (port, array) in enumerate(zip(self.compiled.inputs, inputs, strict=True)):
+            target = tuple(port.get_shape())
+            if (
+                array.shape != target
+                and target
+                and array.shape[0] * self.config.batch == target[0]
+            ):
+                array = np.concatenate([array] * self.config.batch, axis=0)
+            request.set_input_tensor(index, ov.Tensor(np.ascontiguousarray(array)))
+        request.infer()
+        return {
+            (port.get_any_name() if port.get_names() else f"output{i}"): np.array(
+                request.get_output_tensor(i).data
+            )
+            for i, port in enumerate(self.compiled.outputs)
+        }
+
+    def profile(self, iterations: int) -> list[dict[str, object]]:
+        """Per-layer counters (needs PERF_COUNT=YES), averaged over ``iterations`` inferences."""
+        request = self.compiled.create_infer_request()
+        for index, array in enumerate(random_inputs(self.compiled)):
+            request.set_input_tensor(index, ov.Tensor(array))
+        for _ in range(3):
+            request.infer()  # warm-up, not counted
+        meta: dict[str, tuple[str, str, str]] = {}
+        real: dict[str, float] = {}
+        cpu: dict[str, float] = {}
+        for _ in range(iterations):
+            request.infer()
+            for info in request.profiling_info:
+                meta[info.node_name] = (
+                    info.node_type,
+                    info.exec_type,
+                    str(info.status).rsplit(".", 1)[-1],
+                )
+                real[info.node_name] = (
+                    real.get(info.node_name, 0.0) + info.real_time.total_seconds() * 1e3
+                )
+                cpu[info.node_name] = (
+                    cpu.get(info.node_name, 0.0) + info.cpu_time.total_seconds() * 1e3
+                )
+        return [
+            {
+                "name": name,
+                "type": kind,
+                "exec_type": exec_type,
+                "status": status,
+                "real_ms": real[name] / iterations,
+                "cpu_ms": cpu[name] / iterations,
+            }
+            for name, (kind, exec_type, status) in meta.items()
+        ]
 
     def close(self) -> None:
         del self.pipeline
