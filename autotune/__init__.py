@@ -33,7 +33,7 @@ def __getattr__(name: str) -> Any:
 
         return search
     if name == "SearchSettings":
-        from autotune.tuner import SearchSettings
+        from autotune.plan import SearchSettings
 
         return SearchSettings
     raise AttributeError(name)

@@ -205,8 +205,8 @@ def search(
 
     def body() -> None:
         from autotune.environment import collect_environment
+        from autotune.plan import SearchSettings
         from autotune.terminal import QuietObserver, RichObserver, print_summary, summary_json
-        from autotune.tuner import SearchSettings
         from autotune.workflow import search as run
 
         settings = SearchSettings(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autotune.config import RuntimeConfig
@@ -181,6 +181,16 @@ def decide(
             for name in hint.presets:
                 ratios[name] = paired_ratio(winner.round_throughputs(), hint.round_throughputs())
     best_hint_name = best_hint.presets[0] if best_hint else None
+    if winner is not None and best_hint is not None and not winner.presets:
+        # Medians can rank a config first while the paired rounds say it is no faster than the
+        # hint (the machine drifted between rounds); then the simpler hint wins.
+        if ratios[best_hint.presets[0]].estimate < 1.0:
+            winner = best_hint
+            ratios = {
+                name: paired_ratio(winner.round_throughputs(), hint.round_throughputs())
+                for hint in hints
+                for name in hint.presets
+            }
     significant = False
     if winner is None:
         verdict = "no configuration met the limit in the confirmation rounds"
@@ -214,4 +224,19 @@ def decide(
         verdict=verdict,
         rounds=rounds,
         window_s=window_s,
+    )
+
+
+def unconfirmed(confirmation: Confirmation) -> Confirmation:
+    """A confirmation in which no candidate met the limit: keep its figures, pick no winner
+    from it (the search's winner stands), and say so plainly."""
+    return replace(
+        confirmation,
+        winner_key=None,
+        significant=False,
+        verdict=(
+            "not confirmed: no candidate met the limit in the confirmation rounds although they "
+            "did in the search — the machine was busier; the winner comes from the search alone "
+            "(re-run on a quieter machine to confirm it)"
+        ),
     )

@@ -27,7 +27,7 @@ from autotune.results import (
     closest_config,
     preset_results,
 )
-from autotune.tuner import load_confirmation, load_meta, study_results
+from autotune.store import load_confirmation, load_meta, study_results
 from autotune.units import format_shape
 
 FORMATS = ("json", "benchmark_app", "python", "ovms")

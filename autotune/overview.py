@@ -19,7 +19,7 @@ def list_studies(storage: str) -> list[dict[str, Any]]:
         if not meta:
             continue
         study = optuna.load_study(study_name=summary.study_name, storage=backend)
-        from autotune.tuner import study_results
+        from autotune.store import study_results
 
         _, trials, configs = study_results(study)
         feasible = [c.throughput_fps for c in configs if c.feasible]

@@ -9,9 +9,11 @@ import optuna
 
 from autotune.errors import StudyError
 from autotune.export import build_best_config, no_feasible_error, write_best_config
+from autotune.plan import SearchSettings
 from autotune.report import write_report
 from autotune.storage import DEFAULT_STORAGE, open_storage
-from autotune.tuner import SearchObserver, SearchOutcome, SearchSettings, load_meta, run_search
+from autotune.store import load_meta
+from autotune.tuner import SearchObserver, SearchOutcome, run_search
 
 
 def search(settings: SearchSettings, observer: SearchObserver | None = None) -> SearchOutcome:

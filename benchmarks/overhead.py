@@ -16,7 +16,9 @@ import optuna
 from _common import CACHE, header, table
 
 from autotune import runtime
-from autotune.tuner import SearchSettings, load_confirmation, run_search
+from autotune.plan import SearchSettings
+from autotune.store import load_confirmation
+from autotune.tuner import run_search
 
 
 def main() -> None:

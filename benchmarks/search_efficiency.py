@@ -24,11 +24,13 @@ from _common import header, table
 from autotune.config import RuntimeConfig
 from autotune.facts import InputInfo, ModelInfo
 from autotune.objective import MeasureSettings, Objective
+from autotune.plan import SearchSettings
 from autotune.results import Limits, best_config, load_trials, unique_configs
 from autotune.simulate import SimulatedMachine, SimulatedRunner
 from autotune.space import build_space
 from autotune.steering import Steering
-from autotune.tuner import SearchSettings, enqueue_presets, make_sampler
+from autotune.store import enqueue_presets
+from autotune.tuner import make_sampler
 from autotune.worker import TrialFailure
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)

@@ -23,7 +23,7 @@ from fetch_models import model_paths
 
 from autotune import runtime
 from autotune.config import preset_config
-from autotune.tuner import SearchSettings
+from autotune.plan import SearchSettings
 from autotune.units import format_shape
 from autotune.worker import IsolatedRunner
 from autotune.workflow import search
@@ -54,8 +54,11 @@ def main() -> None:
     parser.add_argument("--trial-time", type=float, default=1.0)
     parser.add_argument("--factors", type=float, nargs="+", default=[1.5, 3.0])
     parser.add_argument("--models", nargs="*", help="subset of: demo-cnn yolov8n-nudenet ppocrv4-det ppocrv4-rec ppocr-cls")
+    parser.add_argument("--max-drift", default="0.05", help="accuracy guard as in autotune search; 'off' compares on latency alone")
     args = parser.parse_args()
-    header(f"vs_hints: tuned config vs OpenVINO hints ({args.trials} trials × {args.trial_time:g} s, confirmed)")
+    drift = None if args.max_drift == "off" else float(args.max_drift)
+    header(f"vs_hints: tuned config vs OpenVINO hints ({args.trials} trials × {args.trial_time:g} s, confirmed, "
+           f"accuracy guard {'off' if drift is None else f'≤ {drift:g}'})")
     storage = f"sqlite:///{CACHE / 'vs_hints.db'}"
     rows = []
     models = suite()
@@ -71,6 +74,7 @@ def main() -> None:
                     model_path=path, shape=shape, max_latency_s=limit_ms / 1e3, device="CPU",
                     trials=args.trials, trial_time_s=args.trial_time, study_name=f"{name}-{factor:g}x",
                     storage=storage, out_dir=str(CACHE / "vs_hints" / f"{name}-{factor:g}x"), seed=0, force=True,
+                    max_drift=drift,
                 ))
             elapsed = time.monotonic() - started
             conf = outcome.confirmation
@@ -78,15 +82,17 @@ def main() -> None:
             best_hint = conf.best_hint if conf else None
             hint_fps = next((c.throughput.estimate for c in conf.candidates if best_hint in c.presets), math.nan) if conf else math.nan
             ratio = conf.ratios.get(best_hint) if conf and best_hint else None
+            drifts = [c.drift for c in outcome.configs if c.presets and c.drift is not None]
+            hint_drift = f"{max(drifts):.3g}" if drifts else "–"
             rows.append([
-                name, shape, f"{factor:g}× = {limit_ms:.2f} ms",
+                name, shape, f"{factor:g}× = {limit_ms:.2f} ms", hint_drift,
                 f"{best_hint or 'none'} {hint_fps:.1f}",
                 (winner.label if winner else "none")[:44], f"{winner.throughput.estimate:.1f}" if winner else "–",
                 ratio.format() if ratio else "–", "yes" if conf and conf.significant else "no",
                 len([t for t in outcome.trials if t.complete]), f"{elapsed:.0f}s", f"{steal.fraction:.0%}",
             ])
             print(f"  {name} {factor:g}×: {conf.verdict if conf else 'no confirmation'}", file=sys.stderr)
-    print(table(rows, ["model", "shape", "p90 limit", "best feasible hint FPS", "tuned winner", "FPS", "ratio [95% CI]", "significant", "trials", "time", "steal"]))
+    print(table(rows, ["model", "shape", "p90 limit", "hint drift", "best feasible hint FPS", "tuned winner", "FPS", "ratio [95% CI]", "significant", "trials", "time", "steal"]))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -104,7 +105,11 @@ def test_benchmark_app_accepts_the_export(searched: dict) -> None:
     run = subprocess.run([str(ba), *args], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     doc = json.loads((searched["out"] / "best_config.json").read_text())
-    assert f"NUM_STREAMS: {doc['effective']['NUM_STREAMS']}" in run.stdout
+    reported = dict(re.findall(r"^\[ INFO \]\s+(NUM_STREAMS|INFERENCE_NUM_THREADS|INFERENCE_PRECISION_HINT): (.+)$", run.stdout, re.M))
+    type_names = {"<Type: 'bfloat16'>": "bf16", "<Type: 'float32'>": "f32", "<Type: 'float16'>": "f16"}
+    reported["INFERENCE_PRECISION_HINT"] = type_names.get(reported.get("INFERENCE_PRECISION_HINT", ""), "?")
+    for key in ("NUM_STREAMS", "INFERENCE_NUM_THREADS", "INFERENCE_PRECISION_HINT"):
+        assert reported[key] == doc["effective"][key], (key, reported, doc["effective"])
     assert "Throughput:" in run.stdout
 
 

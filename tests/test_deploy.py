@@ -135,3 +135,12 @@ def test_report_renders_in_headless_chromium(study: dict, tmp_path: Path) -> Non
     errors = re.search(r'<pre id="autotune-js-errors" hidden="">(.*?)</pre>', dom, re.S)
     assert errors is not None and errors.group(1).strip() == "", errors.group(1) if errors else dom[-500:]
     assert "Which config to ship" in dom and "Deploy it" in dom
+
+
+def test_report_png_through_kaleido(study: dict, tmp_path: Path) -> None:
+    chromium()  # kaleido drives the system Chromium
+    target = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", "--study", "dep", "--storage", study["storage"], "-o", str(target), "--png"])
+    assert result.exit_code == 0, result.output
+    png = target.with_suffix(".png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

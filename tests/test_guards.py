@@ -135,3 +135,17 @@ def test_pareto_mode_with_memory_limit(tmp_path: Path, tiny_model: Path) -> None
     assert all("memory" in t.constraints for t in complete)
     html = (tmp_path / "o" / "report.html").read_text()
     assert "Throughput vs peak memory" in html
+
+
+def test_time_to_first_result_limit(tmp_path: Path, tiny_model: Path) -> None:
+    storage = f"sqlite:///{tmp_path}/s.db"
+    result = runner.invoke(app, ["search", str(tiny_model), "--shape", "images[1,3,64,64]", "--device", "CPU", "--trials", "2",
+                                 "--trial-time", "0.2s", "--storage", storage, "--out", str(tmp_path / "o"),
+                                 "--max-first-inference", "1us", "--quiet"])
+    assert result.exit_code == 3
+    assert "time to first result ≤ 0.001 ms" in result.output and "a higher --max-first-inference" in result.output
+    study = optuna.load_study(study_name=optuna.get_all_study_names(storage)[0], storage=storage)
+    for t in study.trials:
+        metrics = t.user_attrs["metrics"]
+        assert metrics["to_first_result_ms"] == pytest.approx(metrics["compile_ms"] + metrics["first_inference_ms"])
+        assert t.constraints["first_inference"] > 0

@@ -70,7 +70,7 @@ def test_ctrl_c_keeps_the_study_and_the_rerun_finishes(tiny_model: Path, tmp_pat
     wait_for_complete(db, 3, proc)
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err[-3000:]
     assert "is intact" in err and "Resume with the same command" in err
     assert "Traceback" not in err
     time.sleep(0.5)

@@ -91,10 +91,13 @@ def test_summary_with_confirmation_uses_its_figures() -> None:
 
 def test_confirmation_says_plainly_when_gain_is_not_significant() -> None:
     configs = [c for c in unique_configs(TRIALS, LIMITS) if c.key in ("a", "tput")]
-    noise = [1.0, 0.8, 1.2, 0.9, 1.1]
-    series = {"a": [window(r, 163 * noise[r], 4) for r in range(5)], "tput": [window(r, 160 * noise[(r + 2) % 5], 2) for r in range(5)]}
+    # paired ratios 0.97 1.05 1.06 0.98 1.04: a median gain of 4 % that the interval cannot tell from none
+    hint = [100, 101, 99, 100, 102]
+    tuned = [h * r for h, r in zip(hint, [0.97, 1.05, 1.06, 0.98, 1.04], strict=True)]
+    series = {"a": [window(r, tuned[r], 4) for r in range(5)], "tput": [window(r, hint[r], 2) for r in range(5)]}
     measured = [series[c.key] for c in configs]
     confirmation = decide(configs, measured, LIMITS, rounds=5, window_s=1.0)
+    assert confirmation.winner_key == "a" and confirmation.ratios["THROUGHPUT"].estimate > 1.0
     assert not confirmation.significant
     assert confirmation.verdict.startswith("no significant gain over the THROUGHPUT hint")
 
@@ -109,3 +112,30 @@ def test_exploration_and_table() -> None:
     assert table.loc[table.trial == 5, "note"].item() == "boom"
     assert table.loc[table.trial == 3, "feasible"].item() is False
     assert math.isclose(table.loc[table.trial == 2, "throughput_fps"].item(), 180)
+
+
+def test_unconfirmed_when_the_machine_got_busier() -> None:
+    from autotune.confirm import unconfirmed
+
+    configs = [c for c in unique_configs(TRIALS, LIMITS) if c.key in ("a", "tput")]
+    slow = {c.key: [window(r, 100, 50.0) for r in range(3)] for c in configs}  # all over 5 ms now
+    confirmation = decide(configs, [slow[c.key] for c in configs], LIMITS, rounds=3, window_s=1.0)
+    assert confirmation.winner_key is None
+    marked = unconfirmed(confirmation)
+    assert marked.verdict.startswith("not confirmed") and not marked.significant
+    info = summary_info(TRIALS, unique_configs(TRIALS, LIMITS), LIMITS, marked, {})
+    assert info.rows[0].role == "winner" and info.rows[0].throughput_fps == 100  # the search's winner, re-measured
+    assert info.verdict.startswith("not confirmed")
+
+
+def test_hint_wins_when_paired_rounds_say_the_tuned_config_is_not_faster() -> None:
+    configs = [c for c in unique_configs(TRIALS, LIMITS) if c.key in ("a", "tput")]
+    # medians: tuned 310 > hint 300, but in 4 of 5 paired rounds the tuned config is 1 % slower
+    hint = [100, 200, 300, 400, 500]
+    tuned = [99, 198, 310, 396, 495]
+    series = {"a": [window(r, tuned[r], 4) for r in range(5)], "tput": [window(r, hint[r], 2) for r in range(5)]}
+    confirmation = decide(configs, [series[c.key] for c in configs], LIMITS, rounds=5, window_s=1.0)
+    assert confirmation.candidates[[c.key for c in confirmation.candidates].index("a")].throughput.estimate == 310
+    assert confirmation.winner_key == "tput"
+    assert confirmation.ratios["THROUGHPUT"].estimate == 1.0
+    assert confirmation.verdict.startswith("the THROUGHPUT hint is the best configuration found")

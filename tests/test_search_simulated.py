@@ -8,10 +8,11 @@ import optuna
 import pytest
 
 from autotune.facts import InputInfo, ModelInfo
+from autotune.plan import SearchPlan, SearchSettings
 from autotune.results import Limits, best_config, load_trials, preset_results, unique_configs
 from autotune.simulate import SimulatedMachine, SimulatedRunner
 from autotune.space import build_space
-from autotune.tuner import SearchPlan, SearchSettings, run_search
+from autotune.tuner import run_search
 
 
 def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSettings) -> SearchPlan:

@@ -14,7 +14,7 @@ import plotly.offline
 from autotune.files import write_atomic
 from autotune.report._data import pareto_keys, winner_key
 from autotune.results import best_feasible_preset
-from autotune.tuner import load_confirmation, load_meta, study_results
+from autotune.store import load_confirmation, load_meta, study_results
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from autotune.report._plots import (
     pareto_figure,
 )
 from autotune.results import ConfigResult
-from autotune.tuner import load_confirmation, load_meta, study_results
+from autotune.store import load_confirmation, load_meta, study_results
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
@@ -110,7 +110,9 @@ def _summary_html(info: SummaryInfo) -> str:
     if info.failed:
         items = "".join(f"<li>trial #{n}: {html.escape(reason)}</li>" for n, reason in info.failed)
         failed = f"<h3>Failed trials ({len(info.failed)})</h3><ul>{items}</ul>"
-    env = info.environment
+    env = {k: v for k, v in info.environment.items() if v is not None}
+    if "memory_bytes" in env:
+        env["memory_bytes"] = f"{env['memory_bytes'] / 2**30:.1f} GiB"
     env_rows = "".join(
         f"<tr><td>{html.escape(str(k))}</td><td style='text-align:left'>{html.escape(str(env[k]))}</td></tr>"
         for k in (

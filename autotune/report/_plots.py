@@ -16,6 +16,13 @@ HINT = "#ff7f0e"
 WINNER = "#2ca02c"
 
 
+def _log_range(values: list[float]) -> list[float] | None:
+    finite = [v for v in values if v and math.isfinite(v) and v > 0]
+    if not finite:
+        return None
+    return [math.log10(min(finite) / 1.5), math.log10(max(finite) * 1.5)]
+
+
 def pareto_figure(info: ParetoInfo) -> go.Figure:
     """Throughput vs latency; buttons switch the latency axis between p50/p90/p99 and the
     constrained figure (upper quartile over windows)."""
@@ -40,7 +47,7 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
         (
             "Pareto-optimal",
             [p for p in info.points if p.pareto_optimal],
-            "rgba(0,0,0,0)",
+            "#333333",
             "circle-open",
             17,
         ),
@@ -93,6 +100,11 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
         title="Throughput vs latency (one point per unique effective configuration)",
         xaxis_title=f"{info.percentile} latency, upper quartile over windows (ms)",
         yaxis_title="throughput (FPS)",
+        xaxis_type="log",  # hopeless configs sit 10-100× over the limit; keep the region near it readable
+        xaxis_range=_log_range(
+            [p.latency_ms["constrained"] for p in info.points]
+            + ([info.limit_ms] if info.limit_ms else [])
+        ),
         updatemenus=[
             {
                 "buttons": buttons,
@@ -146,6 +158,7 @@ def exploration_figures(info: ExplorationInfo) -> list[go.Figure]:
                 yaxis_title=ylabel,
                 height=360,
                 xaxis_type="log" if x == "batch" else "linear",
+                xaxis_tickvals=[1, 2, 4, 8, 16, 32, 64] if x == "batch" else None,
             )
             figures.append(fig)
     return figures
