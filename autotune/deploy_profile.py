@@ -9,7 +9,6 @@ from autotune.errors import BadInputError
 from autotune.export import load_config
 from autotune.lock import machine_lock
 from autotune.profiling import summarize
-from autotune.validate import base_shape, runtime_config
 from autotune.worker import IsolatedRunner, TrialFailure
 
 
@@ -21,8 +20,8 @@ def profile_config(path: str | Path, *, top: int = 15, iterations: int = 30) -> 
     config = load_config(path)
     payload = {
         "model_path": config.model,
-        "shape": base_shape(config),
-        "config": runtime_config(config).to_dict(),
+        "shape": config.base_shape,
+        "config": config.runtime_config.to_dict(),
         "iterations": iterations,
     }
     with IsolatedRunner() as runner, machine_lock():

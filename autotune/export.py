@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -297,7 +297,25 @@ class DeployConfig:
 
     @property
     def runtime_config(self) -> RuntimeConfig:
-        return RuntimeConfig(device=self.device, batch=self.batch)
+        """The config as autotune measured it (``config`` in the file), or, for a file written
+        by hand, its device, batch, requests and properties taken verbatim."""
+        stored = self.document.get("config")
+        if isinstance(stored, dict):
+            return replace(RuntimeConfig.from_dict(stored), infer_requests=self.infer_requests)
+        return RuntimeConfig(
+            device=self.device,
+            batch=self.batch,
+            infer_requests=self.infer_requests,
+            raw_properties=dict(self.properties),
+        )
+
+    @property
+    def base_shape(self) -> dict[str, list[int]] | None:
+        """The model's shape at batch 1 (the batch is applied by the config)."""
+        shape = self.document.get("model_shape")
+        if shape is not None or self.shape is None:
+            return shape
+        return {k: [1, *v[1:]] if v else v for k, v in self.shape.items()}
 
 
 def load_config(path: str | Path) -> DeployConfig:

@@ -15,6 +15,7 @@ from autotune.confirm import Confirmation
 from autotune.environment import check_fingerprint, fingerprint
 from autotune.errors import StudyError
 from autotune.facts import ModelInfo
+from autotune.objective import worker_identity
 from autotune.plan import SearchPlan
 from autotune.results import (
     CONFIRMATION_ATTR,
@@ -195,7 +196,7 @@ def fail_own_running(storage_url: str, study_name: str, reason: str) -> list[int
     try:
         storage = open_storage(storage_url, heartbeat=False)
         study = optuna.load_study(study_name=study_name, storage=storage)
-        me = {"host": socket.gethostname(), "pid": os.getpid()}
+        me = worker_identity()
         for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             if trial.user_attrs.get("worker") == me:
                 storage.set_trial_user_attr(trial._trial_id, "fail_reason", reason)

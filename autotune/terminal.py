@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from autotune.confirm import Confirmation
-from autotune.measure import percentile_key
+from autotune.measure import STABILITY_REMEDY, percentile_key
 from autotune.report._data import SummaryInfo, summary_info
 from autotune.results import ConfigResult, TrialResult
 from autotune.tuner import SearchOutcome, SilentObserver
@@ -151,7 +151,7 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
         )
     for warning in info.warnings:
         console.print(
-            f"⚠ {warning} — the result may be unstable: use a longer --trial-time or a quieter machine",
+            f"⚠ {warning} — the result may be unstable: {STABILITY_REMEDY}",
             style="yellow",
         )
     if info.failed:

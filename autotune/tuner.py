@@ -29,6 +29,7 @@ from autotune.confirm import (
 )
 from autotune.environment import fingerprint
 from autotune.errors import TrialsFailedError
+from autotune.lock import machine_lock
 from autotune.measure import Window
 from autotune.objective import (
     MeasureSettings,
@@ -174,8 +175,6 @@ def run_confirmation(
     observer.confirmation_started(
         len(candidates), s.confirm_rounds, len(candidates) * s.confirm_rounds * window_s
     )
-    from autotune.lock import machine_lock
-
     payload = {
         "model_path": plan.model.path,
         "shape": plan.model.shape,
@@ -255,8 +254,6 @@ def ensure_reference(plan: SearchPlan, runner: Runner, observer: SearchObserver)
     if not path.exists():
         source = plan.settings.inputs_dir or "seeded random inputs"
         observer.message(f"computing the f32 reference outputs for the accuracy guard ({source})")
-        from autotune.lock import machine_lock
-
         try:
             with machine_lock(observer.message):
                 runner.call(

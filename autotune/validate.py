@@ -4,13 +4,13 @@ check for CI after a driver, OpenVINO or hardware change."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autotune.config import BATCH_DEVICE, PRESET_HINTS, RuntimeConfig, preset_config
+from autotune.config import BATCH_DEVICE, PRESET_HINTS, preset_config
 from autotune.confirm import confirmation_window_s
-from autotune.export import DeployConfig, load_config
+from autotune.export import load_config
 from autotune.lock import machine_lock
 from autotune.measure import Window, constrained_latency
 from autotune.objective import default_trial_timeout
@@ -61,27 +61,6 @@ class ValidationResult:
         }
 
 
-def runtime_config(config: DeployConfig) -> RuntimeConfig:
-    """The config as autotune measured it (``config`` in best_config.json), or, for a file
-    written by hand, its device, batch, requests and properties taken verbatim."""
-    stored = config.document.get("config")
-    if isinstance(stored, dict):
-        return replace(RuntimeConfig.from_dict(stored), infer_requests=config.infer_requests)
-    return RuntimeConfig(
-        device=config.device,
-        batch=config.batch,
-        infer_requests=config.infer_requests,
-        raw_properties=dict(config.properties),
-    )
-
-
-def base_shape(config: DeployConfig) -> dict[str, list[int]] | None:
-    shape = config.document.get("model_shape")
-    if shape is not None or config.shape is None:
-        return shape
-    return {k: [1, *v[1:]] if v else v for k, v in config.shape.items()}
-
-
 def _preset_device(device: str) -> str:
     """The device the hints run on: BATCH:CPU(4) → CPU; CPU and AUTO as they are."""
     if device.startswith(BATCH_DEVICE + ":"):
@@ -103,13 +82,13 @@ def validate(
     constraint = doc.get("constraint") or {}
     limit = max_latency_ms if max_latency_ms is not None else constraint.get("max_latency_ms")
     percent = float(constraint.get("percentile") or 90.0)
-    tuned = runtime_config(config)
+    tuned = config.runtime_config
     device = _preset_device(config.device)
     candidates = [tuned, *(preset_config(h, device) for h in PRESET_HINTS)]
     window = window_s or confirmation_window_s(2.0)
     payload = {
         "model_path": config.model,
-        "shape": base_shape(config),
+        "shape": config.base_shape,
         "configs": [c.to_dict() for c in candidates],
         "rounds": rounds,
         "window_s": window,

@@ -139,3 +139,15 @@ def test_hint_wins_when_paired_rounds_say_the_tuned_config_is_not_faster() -> No
     assert confirmation.winner_key == "tput"
     assert confirmation.ratios["THROUGHPUT"].estimate == 1.0
     assert confirmation.verdict.startswith("the THROUGHPUT hint is the best configuration found")
+
+
+def test_three_way_front_counts_memory() -> None:
+    from dataclasses import replace
+
+    from autotune.report._data import three_way_front
+
+    configs = unique_configs(TRIALS, LIMITS)
+    by_key = {c.key: c for c in configs}
+    # "c" is beaten by "tput" on throughput and latency, but uses far less memory: it joins the front
+    configs = [replace(c, memory_bytes={"c": 10e6}.get(c.key, 100e6)) for c in configs]
+    assert "c" in three_way_front(configs) and "c" not in pareto_keys(list(by_key.values()))

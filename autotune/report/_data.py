@@ -387,8 +387,25 @@ def _r(value: Any, digits: int = 3) -> float | None:
     return round(v, digits) if math.isfinite(v) else None
 
 
+def three_way_front(configs: list[ConfigResult]) -> set[str]:
+    """Keys not beaten on throughput ↑, latency ↓ and memory ↓ together (--objective pareto)."""
+    points = {
+        c.key: (c.throughput_fps, c.constrained_latency_ms, c.memory_bytes or 0.0)
+        for c in configs
+        if math.isfinite(c.constrained_latency_ms)
+    }
+
+    def beats(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
+        return a[0] >= b[0] and a[1] <= b[1] and a[2] <= b[2] and a != b
+
+    return {
+        k for k, p in points.items() if not any(beats(q, p) for j, q in points.items() if j != k)
+    }
+
+
 def unique_configs_table(configs: list[ConfigResult], winner: str | None) -> pd.DataFrame:
     """One row per unique effective configuration, its windows pooled over its trials."""
+    front = three_way_front(configs)
     rows = []
     for c in sorted(configs, key=lambda c: -c.throughput_fps):
         rows.append(
@@ -402,6 +419,7 @@ def unique_configs_table(configs: list[ConfigResult], winner: str | None) -> pd.
                 f"{percentile_key(c.percentile)}_ms (constrained)": _r(c.constrained_latency_ms),
                 "memory_mb": _r((c.memory_bytes or math.nan) / 1e6, 1),
                 "meets limits": "yes" if c.feasible else "no",
+                "Pareto (FPS, latency, memory)": "yes" if c.key in front else "",
             }
         )
     frame: pd.DataFrame = pd.DataFrame(rows)

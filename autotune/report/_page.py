@@ -14,6 +14,7 @@ import plotly.offline
 
 from autotune.analysis import ANALYSIS_ATTR
 from autotune.files import write_atomic
+from autotune.measure import STABILITY_REMEDY
 from autotune.report._data import (
     SummaryInfo,
     exploration_info,
@@ -103,7 +104,7 @@ def _summary_html(info: SummaryInfo) -> str:
             + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td><td>{html.escape(r.ratio)}</td></tr>"
         )
     warnings = "".join(
-        f'<div class="warn">⚠ {html.escape(w)} — the result may be unstable: use a longer --trial-time or a quieter machine.</div>'
+        f'<div class="warn">⚠ {html.escape(w)} — the result may be unstable: {html.escape(STABILITY_REMEDY)}.</div>'
         for w in info.warnings
     )
     failed = ""
