@@ -55,7 +55,7 @@ def main() -> None:
         ["first inference", f"{first_s:.1f}", f"{first_s / total:.1%}"],
         ["rest of trials (model prep, worker I/O, sampler, storage)", f"{search_wall - measured - compile_s - first_s:.1f}",
          f"{(search_wall - measured - compile_s - first_s) / total:.1%}"],
-        ["outside trials (plan, worker start, confirmation set-up)", f"{total - search_wall - confirm_windows:.1f}",
+        ["outside trials (plan, worker start, f32 reference, confirmation set-up, winner analysis)", f"{total - search_wall - confirm_windows:.1f}",
          f"{(total - search_wall - confirm_windows) / total:.1%}"],
     ]
     print(table(rows, ["where", "seconds", "share"]))
