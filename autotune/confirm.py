@@ -11,7 +11,7 @@ from typing import Any
 
 from autotune.config import RuntimeConfig
 from autotune.measure import Window, constrained_latency, judge_stability
-from autotune.results import ConfigResult, Limits, ranked_feasible
+from autotune.results import ConfigResult, Limits, best_config, ranked_feasible
 from autotune.stats import Interval, median_interval, paired_ratio
 
 DEFAULT_TOP_K = 3
@@ -240,3 +240,15 @@ def unconfirmed(confirmation: Confirmation) -> Confirmation:
             "(re-run on a quieter machine to confirm it)"
         ),
     )
+
+
+def winner(
+    configs: Sequence[ConfigResult], confirmation: Confirmation | None
+) -> ConfigResult | None:
+    """The configuration to ship: the confirmation's winner, else (no confirmation, or it could
+    not pick one) the search's best feasible configuration."""
+    if confirmation is not None and confirmation.winner_key:
+        confirmed = next((c for c in configs if c.key == confirmation.winner_key), None)
+        if confirmed is not None:
+            return confirmed
+    return best_config(configs)

@@ -17,13 +17,12 @@ import optuna
 
 from autotune.analysis import ANALYSIS_ATTR
 from autotune.config import BATCH_DEVICE, RuntimeConfig
-from autotune.confirm import Confirmation
+from autotune.confirm import Confirmation, winner
 from autotune.errors import ConfigFileError, NoFeasibleConfigError, StudyError
 from autotune.files import write_atomic
 from autotune.results import (
     ConfigResult,
     Limits,
-    best_config,
     closest_config,
     preset_results,
 )
@@ -95,11 +94,7 @@ def choose(
                 "pick a COMPLETE trial number from autotune report",
             )
         return match, limits, configs, confirmation
-    chosen: ConfigResult | None = None
-    if confirmation is not None and confirmation.winner_key:
-        chosen = next((c for c in configs if c.key == confirmation.winner_key), None)
-    if chosen is None:
-        chosen = best_config(configs)
+    chosen = winner(configs, confirmation)
     if chosen is None:
         raise no_feasible_error(configs, limits)
     return chosen, limits, configs, confirmation

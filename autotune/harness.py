@@ -16,6 +16,7 @@ import numpy as np
 
 from autotune import memory, runtime
 from autotune.config import RuntimeConfig
+from autotune.facts import InputInfo
 from autotune.measure import (
     MIN_REQUESTS_PER_WINDOW,
     WindowPlan,
@@ -74,17 +75,15 @@ def reference_outputs(
     model_path: str,
     shape: dict[str, list[int]] | None,
     out_path: str,
+    inputs: tuple[InputInfo, ...],
     inputs_dir: str | None = None,
 ) -> dict[str, Any]:
     """Outputs of the f32 reference (LATENCY hint, f32) on fixed inputs, saved for every trial
-    to compare against."""
+    to compare against. ``inputs`` are the model's static inputs as the parent inspected them."""
     cfg = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1)
     session = runtime.CompiledSession(model_path, shape, cfg)
     try:
-        info = runtime.inspect_model(model_path, shape)
-        samples = (
-            load_samples(inputs_dir, info.inputs) if inputs_dir else random_samples(info.inputs)
-        )
+        samples = load_samples(inputs_dir, inputs) if inputs_dir else random_samples(inputs)
         arrays: dict[str, np.ndarray] = {}
         names: list[str] = []
         for s, sample in enumerate(samples):

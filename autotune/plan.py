@@ -68,6 +68,11 @@ class SearchPlan:
     out_dir: Path
     environment: dict[str, Any]
 
+    @property
+    def cache_dir(self) -> str:
+        """OpenVINO's compile cache, under the study folder (absolute: the worker may move)."""
+        return str((self.out_dir / "cache").resolve())
+
 
 def validate_settings(s: SearchSettings) -> None:
     """Reject impossible numbers before anything is read or written."""

@@ -27,6 +27,7 @@ from autotune.confirm import (
     pick_candidates,
     unconfirmed,
 )
+from autotune.confirm import winner as pick_winner
 from autotune.environment import fingerprint
 from autotune.errors import TrialsFailedError
 from autotune.lock import machine_lock
@@ -182,7 +183,7 @@ def run_confirmation(
         "rounds": s.confirm_rounds,
         "window_s": window_s,
         "percent": plan.limits.percentile,
-        "cache_dir": str(plan.out_dir / "cache"),
+        "cache_dir": plan.cache_dir,
     }
     timeout = (
         default_trial_timeout(s.trial_time_s) + 3 * len(candidates) * s.confirm_rounds * window_s
@@ -242,12 +243,6 @@ def _abort_on_systematic_failure(study: optuna.Study, frozen: FrozenTrial) -> No
         study.stop()
 
 
-def _winner(configs: list[ConfigResult], confirmation: Confirmation | None) -> ConfigResult | None:
-    if confirmation is not None and confirmation.winner_key:
-        return next((c for c in configs if c.key == confirmation.winner_key), None)
-    return best_config(configs)
-
-
 def ensure_reference(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> str:
     """The f32 reference outputs for the accuracy guard, computed once per study folder."""
     path = (plan.out_dir / "reference.npz").resolve()
@@ -262,6 +257,7 @@ def ensure_reference(plan: SearchPlan, runner: Runner, observer: SearchObserver)
                         "model_path": plan.model.path,
                         "shape": plan.model.shape,
                         "out_path": str(path),
+                        "inputs": plan.model.inputs,
                         "inputs_dir": plan.settings.inputs_dir,
                     },
                     timeout_s=default_trial_timeout(plan.settings.trial_time_s),
@@ -334,7 +330,7 @@ def run_search(
         trial_time_s=s.trial_time_s,
         trial_timeout_s=s.trial_timeout_s or default_trial_timeout(s.trial_time_s),
         limits=plan.limits,
-        cache_dir=str((plan.out_dir / "cache").resolve()),
+        cache_dir=plan.cache_dir,
         objective=s.objective,
         reference_path=reference,
     )
@@ -374,7 +370,7 @@ def run_search(
         confirmation = None
         if s.objective == "throughput" and any(c.feasible for c in configs):
             confirmation = run_confirmation(study, plan, runner, observer, configs)
-        winner = _winner(configs, confirmation)
+        winner = pick_winner(configs, confirmation)
         if winner is not None and s.analyse:
             observer.message("analysing the winner: load times, per-layer profile, efficiency")
             fps = (

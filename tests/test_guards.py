@@ -10,6 +10,7 @@ import optuna
 import pytest
 from typer.testing import CliRunner
 
+from autotune import runtime
 from autotune.cli import app
 from autotune.config import RuntimeConfig, preset_config
 from autotune.worker import IsolatedRunner
@@ -45,7 +46,8 @@ def sensitive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("sensitive")
     model = sensitive_model(base / "sensitive.xml")
     with IsolatedRunner(base) as worker:
-        worker.call("reference_outputs", {"model_path": str(model), "shape": {"x": [1, 64]},
+        inputs = runtime.inspect_model(model, {"x": [1, 64]}).inputs  # as the parent passes them
+        worker.call("reference_outputs", {"model_path": str(model), "shape": {"x": [1, 64]}, "inputs": inputs,
                                           "out_path": str(base / "reference.npz")}, timeout_s=120)
     return model, base / "reference.npz"
 

@@ -20,7 +20,7 @@ from autotune.report._data import (
     trials_table,
     unique_configs_table,
 )
-from autotune.report._page import render_report, report_data, write_pareto_png, write_report
+from autotune.report._page import render_report, write_pareto_png, write_report
 
 __all__ = [
     "CompareRow",
@@ -41,7 +41,6 @@ __all__ = [
     "pareto_info",
     "pareto_keys",
     "render_report",
-    "report_data",
     "summary_info",
     "trials_table",
     "unique_configs_table",

@@ -10,9 +10,9 @@ from typing import Any
 import optuna
 import pandas as pd
 
-from autotune.confirm import Confirmation
+from autotune.confirm import Confirmation, winner
 from autotune.measure import percentile_key
-from autotune.results import ConfigResult, Limits, TrialResult, best_config, preset_results
+from autotune.results import ConfigResult, Limits, TrialResult, preset_results
 
 LATENCY_VIEWS = ("p50", "p90", "p99")
 
@@ -59,10 +59,8 @@ def pareto_keys(configs: list[ConfigResult]) -> set[str]:
 
 
 def winner_key(configs: list[ConfigResult], confirmation: Confirmation | None) -> str | None:
-    if confirmation is not None and confirmation.winner_key:
-        return confirmation.winner_key
-    best = best_config(configs)
-    return best.key if best else None
+    chosen = winner(configs, confirmation)
+    return chosen.key if chosen else None
 
 
 def _hover(c: ConfigResult) -> str:

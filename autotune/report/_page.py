@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from autotune.analysis import ANALYSIS_ATTR
+from autotune.confirm import winner
 from autotune.files import write_atomic
 from autotune.measure import STABILITY_REMEDY
 from autotune.report._data import (
@@ -26,7 +27,6 @@ from autotune.report._data import (
     summary_info,
     trials_table,
     unique_configs_table,
-    winner_key,
 )
 from autotune.report._plots import (
     exploration_figures,
@@ -223,11 +223,12 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     analysis = _analysis_html(study.user_attrs.get(ANALYSIS_ATTR) or {})
     table = trials_table(trials, configs)
     table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
-    win = winner_key(configs, confirmation)
+    chosen = winner(configs, confirmation)
+    win = chosen.key if chosen else None
     unique_html = unique_configs_table(configs, win).to_html(
         index=False, classes="sortable", border=0, na_rep="–", escape=True
     )
-    deploy = _deploy_html(next((c for c in configs if c.key == win), None), study.study_name)
+    deploy = _deploy_html(chosen, study.study_name)
     model = meta["model"]
     plotly_js = plotly.offline.get_plotlyjs()
     body = f"""
@@ -281,17 +282,3 @@ def write_pareto_png(study: optuna.Study, path: str | Path) -> Path:
             "pip install kaleido and install a Chromium (apt-get install chromium)",
         ) from None
     return write_atomic(path, image)
-
-
-def report_data(study: optuna.Study) -> dict[str, Any]:
-    """The report's figures as plain data (for --json and tests)."""
-    meta = load_meta(study)
-    limits, trials, configs = study_results(study)
-    confirmation = load_confirmation(study)
-    return {
-        "summary": summary_info(
-            trials, configs, limits, confirmation, meta.get("environment", {})
-        ),
-        "pareto": pareto_info(configs, limits, confirmation),
-        "history": history_info(trials, configs),
-    }

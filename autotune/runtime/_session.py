@@ -135,9 +135,6 @@ class CompiledSession:
         self.pipeline.infer_once()
         return (time.perf_counter() - started) * 1e3
 
-    def outputs(self) -> dict[str, np.ndarray]:
-        return self.pipeline.infer_once()
-
     def infer(self, inputs: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Run one sample (repeated along the batch axis when the config batches) on a request of
         its own, apart from the benchmark pool; outputs by name."""
