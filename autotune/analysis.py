@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autotune.files import write_atomic
+from autotune.judge import throughput_of
 from autotune.lock import machine_lock
+from autotune.measure import Window
 from autotune.profiling import efficiency, summarize
 from autotune.results import ConfigResult
 from autotune.worker import TrialFailure
@@ -39,7 +41,14 @@ def peak_gflops(runner: _Runner, fingerprint: dict[str, Any], precision: str) ->
     entry = cache.get(key, {}).get(precision)
     if entry is None:
         with machine_lock():
-            entry = runner.call("peak_gflops", {"precision": precision}, timeout_s=300)
+            measured = runner.call("peak_gflops", {"precision": precision}, timeout_s=300)
+        windows = [Window.from_dict(w) for w in measured["windows"]]
+        entry = {
+            "precision": measured["precision"],
+            "gflops": throughput_of(windows) * measured["flops_per_inference"] / 1e9,
+            "matmul_size": measured["matmul_size"],
+            "windows": len(windows),
+        }
         cache.setdefault(key, {})[precision] = entry
         write_atomic(path, json.dumps(cache, indent=2))
         entry = {**entry, "cached": False}

@@ -24,8 +24,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # No Rich markup: printed text carries user data (paths, shapes like images[1,3,224,224]).
-console = Console(stderr=True, markup=False)
-out = Console(markup=False)
+# No wrapping by Rich either: paths and commands must stay copyable (tables still fit the width).
+console = Console(stderr=True, markup=False, soft_wrap=True)
+out = Console(markup=False, soft_wrap=True)
 T = TypeVar("T")
 
 StudyOpt = Annotated[
@@ -75,17 +76,18 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def _drift(text: str) -> float | None:
+def _fraction(text: str, option: str, example: str) -> float | None:
+    """An accuracy-guard threshold: a non-negative number, or off."""
     if text.strip().lower() in ("off", "none", "no"):
         return None
     try:
         value = float(text)
     except ValueError:
         raise BadInputError(
-            f"--max-drift {text!r} is not a number", "e.g. --max-drift 0.05, or off"
+            f"{option} {text!r} is not a number", f"e.g. {option} {example}, or off"
         ) from None
     if not value >= 0:
-        raise BadInputError("--max-drift must not be negative", "e.g. --max-drift 0.05, or off")
+        raise BadInputError(f"{option} must not be negative", f"e.g. {option} {example}, or off")
     return value
 
 
@@ -156,8 +158,11 @@ def search(
         ),
     ] = 3,
     confirm_rounds: Annotated[
-        int, typer.Option(help="Interleaved rounds in the confirmation stage.")
-    ] = 5,
+        int,
+        typer.Option(
+            help="Interleaved rounds in the confirmation stage (10 gives 97.9 % intervals)."
+        ),
+    ] = 10,
     objective: Annotated[
         str,
         typer.Option(
@@ -173,9 +178,15 @@ def search(
     max_drift: Annotated[
         str,
         typer.Option(
-            help="Accuracy guard: largest output error vs the f32 reference, relative to the output's magnitude (0.05 = 5 %); 'off' disables it."
+            help="Accuracy guard: largest relative L2 error of an output vs the f32 reference (0.05 = 5 %); 'off' disables it."
         ),
     ] = "0.05",
+    min_top1: Annotated[
+        str,
+        typer.Option(
+            help="Accuracy guard: least top-1 agreement with f32 on outputs that are probability vectors (0.99); 'off' disables it."
+        ),
+    ] = "0.99",
     max_first_inference: Annotated[
         str | None,
         typer.Option(
@@ -232,7 +243,8 @@ def search(
             max_memory_bytes=parse_memory(max_memory, option="--max-memory")
             if max_memory
             else None,
-            max_drift=_drift(max_drift),
+            max_drift=_fraction(max_drift, "--max-drift", "0.05"),
+            min_top1=_fraction(min_top1, "--min-top1", "0.99"),
             max_first_inference_s=_duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
         )
@@ -252,7 +264,7 @@ def search(
         if not outcome.feasible:
             from autotune.export import no_feasible_error
 
-            raise no_feasible_error(outcome.configs, outcome.limits)
+            raise no_feasible_error(outcome.decision)
 
     _guard(body)
 
@@ -303,7 +315,11 @@ def export(
     ] = "json",
     output: Annotated[
         str | None,
-        typer.Option("-o", "--output", help="File to write (default: print to stdout)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write (default: stdout; benchmark_app: <study folder>/benchmark_app_config.json).",
+        ),
     ] = None,
     trial: Annotated[
         int | None,
@@ -317,9 +333,9 @@ def export(
     """Export the chosen configuration of a study in a deployable format."""
 
     def body() -> None:
-        from autotune.export import FORMATS, build_best_config, render
+        from autotune.export import BENCHMARK_APP_FILE, FORMATS, build_best_config, render
         from autotune.files import write_atomic
-        from autotune.workflow import load_study
+        from autotune.workflow import load_study, study_out_dir
 
         if fmt not in FORMATS:
             raise BadInputError(
@@ -330,10 +346,14 @@ def export(
         doc = build_best_config(
             s, storage, trial=trial, max_latency_ms=limit * 1e3 if limit else None
         )
-        content, message = render(doc, fmt, output or "best_config.json")
-        if output:
-            write_atomic(output, content)
-            console.print(f"wrote {output}")
+        target = output
+        if target is None and fmt == "benchmark_app":
+            # -load_config needs a file of its own (best_config.json is not in its format)
+            target = str(study_out_dir(s) / BENCHMARK_APP_FILE)
+        content, message = render(doc, fmt, target or "best_config.json")
+        if target:
+            write_atomic(target, content)
+            console.print(f"wrote {target}")
         else:
             out.print(content, end="", highlight=False, soft_wrap=True)
         if message:
@@ -349,8 +369,8 @@ def validate(
     ],
     rounds: Annotated[
         int, typer.Option(help="Interleaved rounds (config, LATENCY, THROUGHPUT each round).")
-    ] = 5,
-    window: Annotated[str, typer.Option(help="Measurement window per config and round.")] = "1s",
+    ] = 10,
+    window: Annotated[str, typer.Option(help="Measurement window per config and round.")] = "0.5s",
     max_latency: Annotated[
         str | None, typer.Option(help="Check against this limit instead of the file's.")
     ] = None,
@@ -379,7 +399,7 @@ def validate(
             out.print_json(json.dumps(result.to_dict()))
         else:
             for name, fps in [("config", result.throughput), *result.hints.items()]:
-                extra = "" if name == "config" else f"  ratio {result.ratios[name].format()}"
+                extra = "" if name == "config" else f"  ratio {result.ratios[name].describe()}"
                 console.print(
                     f"{name:11s} {fps.estimate:9.1f} FPS [{fps.low:.1f}, {fps.high:.1f}]{extra}"
                 )
@@ -483,7 +503,8 @@ def profile(
 
 @app.command()
 def studies(storage: StorageOpt = DEFAULT_STORAGE) -> None:
-    """List the studies in a storage: model, device, limit, trials, best throughput."""
+    """List the studies in a storage: model, limit, trials, what ships and its throughput
+    (confirmed where the confirmation measured it)."""
 
     def body() -> None:
         from rich.table import Table
@@ -494,12 +515,21 @@ def studies(storage: StorageOpt = DEFAULT_STORAGE) -> None:
         if not rows:
             console.print(f"no studies in {storage}")
             return
-        table = Table(width=100)
-        for column in ("study", "model", "devices", "limit", "trials", "best FPS"):
+        table = Table(width=120)
+        for column in ("study", "model", "limit", "trials", "ships", "FPS", "× hint"):
             table.add_column(column, overflow="fold")
         for r in rows:
-            best = f"{r['best_fps']:.1f}" if r["best_fps"] is not None else "–"
-            table.add_row(r["name"], r["model"], r["devices"], r["limit"], str(r["trials"]), best)
+            fps = f"{r['fps']:.1f} ({r['source']})" if r["fps"] is not None else "–"
+            ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "–"
+            table.add_row(
+                r["name"],
+                r["model"],
+                r["limit"],
+                str(r["trials"]),
+                r["shipped"] or "nothing",
+                fps,
+                ratio,
+            )
         out.print(table)
 
     _guard(body)
@@ -563,10 +593,11 @@ def demo(
             seed=0,
             trial_timeout=None,
             confirm_top=2,
-            confirm_rounds=4,
+            confirm_rounds=10,
             objective="throughput",
             max_memory=None,
             max_drift="0.05",
+            min_top1="0.99",
             max_first_inference=None,
             inputs=None,
             force=True,

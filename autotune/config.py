@@ -147,9 +147,65 @@ class RuntimeConfig:
         return replace(self, preset=preset)
 
 
-def preset_config(hint: str, device: str = "CPU") -> RuntimeConfig:
-    """An OpenVINO hint preset as users run it today: ``benchmark_app -d DEV -hint X``."""
-    return RuntimeConfig(device=device, hint=hint, batch=1, infer_requests=0, preset=hint)
+def preset_name(hint: str, precision: str | None = None) -> str:
+    """``LATENCY``, or ``LATENCY f32`` for the hint with its precision pinned."""
+    return hint if precision is None else f"{hint} {precision}"
+
+
+def preset_label(name: str) -> str:
+    """``LATENCY`` → ``LATENCY hint``; ``THROUGHPUT f32`` → ``THROUGHPUT hint, f32``."""
+    hint, _, precision = name.partition(" ")
+    return f"{hint} hint" + (f", {precision}" if precision else "")
+
+
+def preset_config(hint: str, device: str = "CPU", precision: str | None = None) -> RuntimeConfig:
+    """An OpenVINO hint preset as users run it today: ``benchmark_app -d DEV -hint X``.
+
+    With ``precision`` it is the same hint with INFERENCE_PRECISION_HINT pinned: the fair
+    baseline when the device's default precision changes the model's answers.
+    """
+    return RuntimeConfig(
+        device=device,
+        hint=hint,
+        batch=1,
+        infer_requests=0,
+        precision=precision,
+        preset=preset_name(hint, precision),
+    )
+
+
+def preset_named(name: str, device: str = "CPU") -> RuntimeConfig:
+    """The preset a name stands for: ``THROUGHPUT f32`` → the THROUGHPUT hint with f32."""
+    hint, _, precision = name.partition(" ")
+    return preset_config(hint, device, precision or None)
+
+
+def device_rank(device: str) -> int:
+    """How simple a device is to deploy: a real device, then AUTO, then BATCH, then the rest."""
+    if device.startswith(BATCH_DEVICE):
+        return 2
+    if device.startswith(AUTO_DEVICE):
+        return 1
+    if device.startswith(("HETERO", "MULTI")):
+        return 3
+    return 0
+
+
+def simplicity(config: RuntimeConfig) -> tuple[int, int, int]:
+    """Order of preference among requests that produce the same effective configuration: a
+    hint preset, then the simpler device, then fewer knobs set by hand."""
+    knobs = sum(
+        value is not None
+        for value in (
+            config.streams,
+            config.threads,
+            config.precision,
+            config.cpu_pinning,
+            config.hyper_threading,
+            config.core_type,
+        )
+    )
+    return (0 if config.preset else 1, device_rank(config.device), knobs)
 
 
 @dataclass(frozen=True)

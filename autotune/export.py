@@ -17,73 +17,78 @@ import optuna
 
 from autotune.analysis import ANALYSIS_ATTR
 from autotune.config import BATCH_DEVICE, RuntimeConfig
-from autotune.confirm import Confirmation, winner
 from autotune.errors import ConfigFileError, NoFeasibleConfigError, StudyError
 from autotune.files import write_atomic
-from autotune.results import (
-    ConfigResult,
-    Limits,
-    closest_config,
-    preset_results,
-)
-from autotune.store import load_confirmation, load_meta, study_results
+from autotune.judge import Contender, Decision, Limits
+from autotune.results import ConfigResult
+from autotune.store import load_meta, study_decision_of
 from autotune.units import format_shape
 
 FORMATS = ("json", "benchmark_app", "python", "ovms")
+BENCHMARK_APP_FILE = "benchmark_app_config.json"
 CONFIG_SCHEMA = 1
 
 
-def _metrics(config: ConfigResult) -> dict[str, Any]:
-    lat = config.latency_ms
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return round(value, digits) if value is not None and math.isfinite(value) else None
+
+
+def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
+    """A config's figures as the judge used them: ``throughput_fps`` is the confirmed median
+    when the confirmation measured it (``source`` says which), the search figure stays
+    visible as ``search_throughput_fps``."""
     return {
-        "throughput_fps": round(config.throughput_fps, 3),
-        "latency_ms": {k: round(v, 4) for k, v in sorted(lat.items()) if math.isfinite(v)},
-        "constrained_latency_ms": round(config.constrained_latency_ms, 4),
-        "first_inference_ms": round(config.first_inference_ms, 3),
-        "compile_ms": round(config.compile_ms, 3),
+        "throughput_fps": _round(contender.throughput.estimate, 3),
+        "throughput_interval": [
+            _round(contender.throughput.low, 3),
+            _round(contender.throughput.high, 3),
+        ],
+        "confidence": _round(contender.throughput.confidence, 4),
+        "source": "confirmation" if contender.confirmed else "search",
+        "search_throughput_fps": _round(contender.search_throughput_fps, 3),
+        "latency_ms": {
+            k: round(v, 4) for k, v in sorted(contender.latency_ms.items()) if math.isfinite(v)
+        },
+        "constrained_latency_ms": _round(contender.constrained_latency_ms),
+        "first_inference_ms": _round(config.first_inference_ms, 3),
+        "compile_ms": _round(config.compile_ms, 3),
         "memory_bytes": config.memory_bytes,
-        "drift": config.drift,
+        "drift": contender.accuracy.rel_l2 if contender.accuracy else None,
+        "top1_agreement": contender.accuracy.top1 if contender.accuracy else None,
+        "precision": contender.precision,
         "windows": len(config.windows),
+        "rounds": len(contender.rounds),
         "trials": list(config.trials),
     }
 
 
-def no_feasible_error(configs: list[ConfigResult], limits: Limits) -> NoFeasibleConfigError:
-    closest = closest_config(configs)
-    if closest is None:
-        return NoFeasibleConfigError(
-            "no trial completed, so there is no configuration to export",
-            "run autotune search (see failed trials with autotune report)",
-        )
-    missed = [k for k, v in closest.violations.items() if v > 0]
-    detail = ", ".join(f"{k} {closest.violations[k]:+.0%} over its limit" for k in missed)
-    fixes = {
-        "latency": "a higher --max-latency",
-        "memory": "a higher --max-memory",
-        "drift": "a higher --max-drift (or keep f32)",
-        "first_inference": "a higher --max-first-inference",
-    }
-    remedy = ", ".join(fixes[k] for k in missed if k in fixes) or "see report.html"
-    return NoFeasibleConfigError(
-        f"no configuration meets {limits.describe()}; closest is trial #{closest.first_trial} "
-        f"({closest.label}: {closest.constrained_latency_ms:.2f} ms, {detail})",
-        f"relax the limit ({remedy}) or use a faster device",
-    )
+def no_feasible_error(decision: Decision) -> NoFeasibleConfigError:
+    """Exit 3: what each hint meets and misses, and the smallest relaxation that helps."""
+    return NoFeasibleConfigError(decision.problem, decision.fix)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The operating point to export and the decision around it."""
+
+    config: ConfigResult
+    contender: Contender
+    decision: Decision
+    limits: Limits
+    configs: list[ConfigResult]
+    explicit: bool  # picked by --trial, not by the judge
 
 
 def choose(
     study: optuna.Study, *, trial: int | None = None, max_latency_ms: float | None = None
-) -> tuple[ConfigResult, Limits, list[ConfigResult], Confirmation | None]:
-    """The operating point to export: a given trial, the best under a tighter latency limit,
-    or the confirmed winner (the search's best when there was no confirmation)."""
-    limits, trials, configs = study_results(study)
-    confirmation = load_confirmation(study)
+) -> Chosen:
+    """The operating point to export: the judge's winner (under the study's limits, or
+    re-judged under a tighter ``max_latency_ms``), or a given trial's configuration."""
+    limits = None
     if max_latency_ms is not None:
-        limits = Limits(**{**limits.to_dict(), "max_latency_ms": max_latency_ms})
-        from autotune.results import unique_configs
-
-        configs = unique_configs(trials, limits)
-        confirmation = None
+        stored = Limits.from_dict(load_meta(study)["limits"])
+        limits = replace(stored, max_latency_ms=max_latency_ms)
+    limits, trials, configs, _, decision = study_decision_of(study, limits)
     if trial is not None:
         match = next((c for c in configs if trial in c.trials), None)
         if match is None:
@@ -93,11 +98,14 @@ def choose(
                 f"trial #{trial} has no measurement (state: {state or 'no such trial'})",
                 "pick a COMPLETE trial number from autotune report",
             )
-        return match, limits, configs, confirmation
-    chosen = winner(configs, confirmation)
-    if chosen is None:
-        raise no_feasible_error(configs, limits)
-    return chosen, limits, configs, confirmation
+        picked = decision.contender(match.key)
+        assert picked is not None
+        return Chosen(match, picked, decision, limits, configs, explicit=True)
+    winner = decision.winner
+    if winner is None:
+        raise no_feasible_error(decision)
+    config = next(c for c in configs if c.key == winner.key)
+    return Chosen(config, winner, decision, limits, configs, explicit=False)
 
 
 def build_best_config(
@@ -108,47 +116,51 @@ def build_best_config(
     max_latency_ms: float | None = None,
 ) -> dict[str, Any]:
     """The best_config.json document for a study (see README for the format)."""
-    chosen, limits, configs, confirmation = choose(
-        study, trial=trial, max_latency_ms=max_latency_ms
-    )
+    chosen = choose(study, trial=trial, max_latency_ms=max_latency_ms)
+    decision, limits = chosen.decision, chosen.limits
     meta = load_meta(study)
-    cfg = chosen.config
+    cfg = chosen.config.config
     model = meta["model"]
     doc: dict[str, Any] = {
         "schema": CONFIG_SCHEMA,
         "model": model["path"],
         "device": cfg.target_device,
-        "shape": _shape_with_batch(model.get("shape"), cfg.batch),
+        "shape": deploy_shape(model, cfg.batch),
         "batch": cfg.batch,
-        "infer_requests": chosen.effective.infer_requests,
+        "infer_requests": chosen.config.effective.infer_requests,
         "properties": {cfg.target_device: cfg.properties()},
-        "effective": chosen.effective.properties,
-        "label": chosen.label,
+        "effective": chosen.config.effective.properties,
+        "label": chosen.config.label,
         "preset": cfg.preset,
         "config": cfg.to_dict(),
         "model_shape": model.get("shape"),
-        "metrics": _metrics(chosen),
-        "constraint": {
-            "max_latency_ms": limits.max_latency_ms,
-            "percentile": limits.percentile,
-            "max_memory_bytes": limits.max_memory_bytes,
-            "max_drift": limits.max_drift,
-            "max_first_inference_ms": limits.max_first_inference_ms,
-        },
-        "feasible": chosen.feasible,
+        "metrics": _figures(chosen.contender, chosen.config),
+        "constraint": limits.to_dict(),
+        "feasible": chosen.contender.feasible,
+        "verdict": decision.verdict
+        if not chosen.explicit
+        else (f"trial #{trial} exported on request; the judge's choice: {decision.verdict}"),
+        "findings": list(decision.findings),
         "baselines": {
-            name: _metrics(c) | {"feasible": c.feasible}
-            for name, c in sorted(preset_results(configs).items())
+            name: _figures(c, next(r for r in chosen.configs if r.key == c.key))
+            | {"feasible": c.feasible}
+            for c in decision.contenders
+            for name in c.presets
         },
         "environment": meta.get("environment", {}),
-        "study": {"name": study.study_name, "storage": storage_url, "trial": chosen.first_trial},
+        "study": {
+            "name": study.study_name,
+            "storage": storage_url,
+            "trial": chosen.config.first_trial,
+        },
         "cache": {
             "recommendation": "set CACHE_DIR to a persistent folder: compile "
-            f"{chosen.compile_ms:.0f} ms here, first inference {chosen.first_inference_ms:.1f} ms",
+            f"{chosen.config.compile_ms:.0f} ms here, first inference "
+            f"{chosen.config.first_inference_ms:.1f} ms",
         },
     }
     analysis = study.user_attrs.get(ANALYSIS_ATTR) or {}
-    if analysis.get("key") == chosen.key:
+    if analysis.get("key") == chosen.config.key:
         doc["load"] = analysis.get("load")
         doc["efficiency"] = analysis.get("efficiency")
         profile = analysis.get("profile") or {}
@@ -165,31 +177,31 @@ def build_best_config(
                 "cached_compile_ms": load["cached"]["compile_ms"],
                 "first_inference_ms": load["cached"]["first_inference_ms"],
             }
-    if chosen.drift is not None:
-        doc["accuracy"] = {"max_rel_error": chosen.drift, "reference": "f32, LATENCY hint"}
-    if confirmation is not None:
-        winner = confirmation.winner
+    accuracy = chosen.contender.accuracy
+    if accuracy is not None:
+        doc["accuracy"] = {**accuracy.to_record(), "reference": "f32, LATENCY hint"}
+    if decision.confirmed:
         doc["confirmation"] = {
-            "verdict": confirmation.verdict,
-            "significant": confirmation.significant,
-            "rounds": confirmation.rounds,
-            "window_s": confirmation.window_s,
-            "throughput_fps": winner.throughput.to_dict() if winner else None,
-            "constrained_latency_ms": winner.constrained_latency_ms if winner else None,
-            "ratios": {k: v.to_dict() for k, v in confirmation.ratios.items()},
-            "baselines": {
-                p: c.throughput.to_dict() for c in confirmation.candidates for p in c.presets
-            },
+            "rounds": max(len(c.rounds) for c in decision.contenders),
+            "significant": decision.significant,
+            "tied_with": list(decision.tied),
+            "confidence": chosen.contender.throughput.confidence,
+            "ratios": {k: v.to_dict() for k, v in decision.ratios.items()},
         }
     return doc
 
 
-def _shape_with_batch(
-    shape: dict[str, list[int]] | None, batch: int
-) -> dict[str, list[int]] | None:
-    if shape is None or batch == 1:
-        return shape
-    return {name: [batch, *dims[1:]] if dims else dims for name, dims in shape.items()}
+def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | None:
+    """Every input's static shape with dimension 0 at the config's batch: what the model is
+    reshaped to when deployed (and benchmark_app's -shape), also for a model that was static
+    to begin with (no --shape)."""
+    inputs = model.get("inputs") or []
+    shapes = {
+        str(i["name"]): list(i["shape"]) for i in inputs if i.get("shape") is not None
+    } or dict(model.get("shape") or {})
+    if not shapes:
+        return None
+    return {name: [batch, *dims[1:]] if dims else dims for name, dims in shapes.items()}
 
 
 def benchmark_app_command(
@@ -203,13 +215,21 @@ def benchmark_app_command(
             "use autotune.compile_model or the python export"
         )
     props = doc["properties"][device]
+    requests = int(doc["infer_requests"])
     command = ["benchmark_app", "-m", doc["model"], "-d", device]
-    if doc.get("shape"):
-        command += ["-shape", format_shape(doc["shape"])]
-    if "PERFORMANCE_HINT" not in props:
-        command += ["-hint", "none"]
-    if not doc.get("preset"):  # a preset runs with benchmark_app's own (optimal) request count
-        command += ["-nireq", str(doc["infer_requests"])]
+    shape = doc.get("shape") or {}
+    if shape:
+        # The shape at the shipped batch; "N..." tells benchmark_app which axis is the batch, so
+        # it counts frames (not requests) in its FPS for any input rank, and feeds the inputs
+        # in their own type (as autotune did) rather than as u8 images.
+        command += ["-shape", format_shape(shape)]
+        layouts = [f"{name}[N...]" for name, dims in shape.items() if dims]
+        if layouts:
+            command += ["-layout", ",".join(layouts)]
+    # The hint as the config has it (-nstreams/-nthreads-style knobs come from -load_config and
+    # need "-hint none"); one request runs the sync API, as autotune measured it.
+    command += ["-hint", str(props.get("PERFORMANCE_HINT", "none")).lower()]
+    command += ["-api", "sync" if requests == 1 else "async", "-nireq", str(requests)]
     command += ["-load_config", config_path, "-t", str(seconds)]
     return command, ""
 

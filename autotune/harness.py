@@ -20,17 +20,14 @@ from autotune.facts import InputInfo
 from autotune.measure import (
     MIN_REQUESTS_PER_WINDOW,
     WindowPlan,
+    duplicate_record,
     measure,
     measurement_record,
     run_windows,
     warm_up,
 )
-from autotune.samples import drift, load_samples, random_samples
+from autotune.samples import compare_outputs, load_samples, random_samples
 
-# A configuration already measured (same effective identity) gets this share of the windows
-# (at the same window length): they are pooled with the earlier ones instead of paying a full
-# new measurement.
-DUPLICATE_TIME_FRACTION = 0.3
 # The resident memory of this worker before its first compile: the idle runtime (openvino
 # loaded, model read) that every trial's peak is measured against.
 _IDLE_RSS: int | None = None
@@ -44,30 +41,24 @@ def _idle_rss() -> int | None:
     return _IDLE_RSS
 
 
-def _load_reference(path: str) -> tuple[list[list[np.ndarray]], list[dict[str, np.ndarray]]]:
+def _load_reference(
+    path: str,
+) -> tuple[list[list[np.ndarray]], list[dict[str, np.ndarray]], str]:
     with np.load(path, allow_pickle=False) as data:
         count = int(data["count"])
         n_inputs = int(data["inputs"])
         names = [str(n) for n in data["output_names"]]
         samples = [[data[f"in_{s}_{i}"] for i in range(n_inputs)] for s in range(count)]
         outputs = [{n: data[f"out_{s}_{k}"] for k, n in enumerate(names)} for s in range(count)]
-    return samples, outputs
+        source = str(data["source"]) if "source" in data else "random"
+    return samples, outputs, source
 
 
 def accuracy(session: runtime.CompiledSession, reference_path: str) -> dict[str, Any]:
-    """Largest output drift of this config against the f32 reference, over every sample."""
-    samples, expected = _load_reference(reference_path)
-    per_output: dict[str, dict[str, float]] = {}
-    for sample, ref in zip(samples, expected, strict=True):
-        for name, d in drift(ref, session.infer(sample)).items():
-            worst = per_output.setdefault(name, {"max_abs": 0.0, "max_rel": 0.0})
-            worst["max_abs"] = max(worst["max_abs"], d["max_abs"])
-            worst["max_rel"] = max(worst["max_rel"], d["max_rel"])
-    return {
-        "samples": len(samples),
-        "outputs": per_output,
-        "max_rel_error": max((d["max_rel"] for d in per_output.values()), default=0.0),
-    }
+    """This config's outputs against the f32 reference on every sample (figures per output)."""
+    samples, expected, source = _load_reference(reference_path)
+    got = [session.infer(sample) for sample in samples]
+    return compare_outputs(expected, got, source)
 
 
 def reference_outputs(
@@ -100,6 +91,7 @@ def reference_outputs(
             "count": len(samples),
             "inputs": len(samples[0]),
             "output_names": np.array(names),
+            "source": np.array(inputs_dir or "random"),
             **arrays,
         }
         np.savez(f, **contents)
@@ -120,8 +112,10 @@ def measure_config(
     latency_limit_ms: float | None = None,
     reference_path: str | None = None,
 ) -> dict[str, Any]:
-    """Compile ``config``, time its first inference, measure it in windows, and check its
-    outputs against the f32 reference when there is one."""
+    """Compile ``config`` and read back what it really runs. A configuration whose effective
+    identity was measured before stops there (it is that configuration, already measured);
+    otherwise time its first inference, measure it in windows, and check its outputs against
+    the f32 reference when there is one."""
     cfg = RuntimeConfig.from_dict(config)
     idle = _idle_rss()
     rss_before = memory.rss_bytes()
@@ -129,14 +123,19 @@ def measure_config(
     session = runtime.CompiledSession(model_path, shape, cfg, cache_dir=cache_dir)
     try:
         key = session.effective.key()
-        duplicate = key in set(known_keys or ())
+        if key in set(known_keys or ()):
+            return duplicate_record(
+                key=key,
+                effective=session.effective.to_dict(),
+                compile_ms=session.compile_ms,
+                loaded_from_cache=session.loaded_from_cache,
+            )
         first_ms = session.first_inference_ms()
         started = time.perf_counter()
         result = measure(
             session.pipeline,
             trial_time_s=trial_time_s,
             percent=percent,
-            windows_fraction=DUPLICATE_TIME_FRACTION if duplicate else 1.0,
             latency_limit_ms=latency_limit_ms,
         )
         measured_s = time.perf_counter() - started
@@ -146,7 +145,6 @@ def measure_config(
         session.close()
     return measurement_record(
         key=key,
-        duplicate=duplicate,
         effective=session.effective.to_dict(),
         compile_ms=session.compile_ms,
         loaded_from_cache=session.loaded_from_cache,
@@ -256,7 +254,8 @@ def load_times(
 
 
 def peak_gflops(*, precision: str, seconds: float = 1.5) -> dict[str, Any]:
-    """The machine's achievable GFLOP/s at one precision: a large MatMul, THROUGHPUT hint."""
+    """Windows of a large MatMul at one precision (THROUGHPUT hint): the parent turns them into
+    the machine's achievable GFLOP/s."""
     size = PEAK_MATMUL_SIZE
     cfg = RuntimeConfig(hint="THROUGHPUT", precision=precision)
     session = runtime.CompiledSession(runtime.build_matmul_model(size), None, cfg)
@@ -265,12 +264,11 @@ def peak_gflops(*, precision: str, seconds: float = 1.5) -> dict[str, Any]:
         effective = session.effective.properties.get("INFERENCE_PRECISION_HINT", precision)
     finally:
         session.close()
-    flops = 2.0 * size**3
     return {
         "precision": effective,
-        "gflops": result.throughput_fps * flops / 1e9,
+        "flops_per_inference": 2.0 * size**3,
         "matmul_size": size,
-        "windows": len(result.windows),
+        "windows": [w.to_dict() for w in result.windows],
     }
 
 

@@ -3,9 +3,8 @@
 A trial runs one continuous benchmark_app-style loop over a fixed request pool: a warm-up that
 also calibrates the window length, then N windows. Each window records its throughput, latency
 percentiles, and the CPU steal/iowait from ``/proc/stat`` while it ran; windows with heavy steal
-are flagged and replaced by extra windows (bounded). The score is the median over windows and
-the latency limit is judged on an upper quantile of the per-window percentiles, so one lucky or
-unlucky second decides nothing.
+are flagged and replaced by extra windows (bounded). How windows combine into the figures a
+decision uses is the judge's rule (:mod:`autotune.judge`), not this module's.
 
 Everything here is pure Python over a :class:`Pipeline`, an injectable clock and CPU reader: the
 tests drive it with a fake clock and a simulated pipeline.
@@ -18,15 +17,13 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 Clock = Callable[[], float]
 
 # A window with at least this much hypervisor steal is flagged and re-measured.
 STEAL_FLAG_FRACTION = 0.10
-# The latency limit is judged on this quantile of the per-window percentiles (upper quartile).
-LATENCY_WINDOW_QUANTILE = 0.75
 # Calibration: a window should hold at least this many requests, and the trial at least 3 windows
 # (about 0.4 s each for the default 2 s trial, 5 windows).
 MIN_REQUESTS_PER_WINDOW = 30
@@ -170,23 +167,8 @@ class Stability:
         return {"cov": self.cov, "spread": self.spread, "warnings": list(self.warnings)}
 
 
-class WindowedFigures:
-    """The two figures everything with windows reports, derived the same way everywhere."""
-
-    windows: tuple[Window, ...]
-    percentile: float
-
-    @property
-    def throughput_fps(self) -> float:
-        return median_throughput(self.windows)
-
-    @property
-    def constrained_latency_ms(self) -> float:
-        return constrained_latency(self.windows, self.percentile)
-
-
 @dataclass(frozen=True)
-class Measurement(WindowedFigures):
+class Measurement:
     """The result of measuring one configuration (all windows, warm-up kept apart)."""
 
     windows: tuple[Window, ...]
@@ -212,8 +194,6 @@ class Measurement(WindowedFigures):
             "requests": self.requests,
             "wall_s": self.wall_s,
             "plan": asdict(self.plan),
-            "throughput_fps": self.throughput_fps,
-            "constrained_latency_ms": self.constrained_latency_ms,
             "stability": self.stability().to_dict(),
             **self.extra_info,
         }
@@ -224,21 +204,6 @@ def select_windows(windows: Sequence[Window]) -> tuple[Window, ...]:
     them remain, otherwise all (and the stability verdict says why)."""
     clean = tuple(w for w in windows if not w.flagged)
     return clean if len(clean) >= MIN_WINDOWS else tuple(windows)
-
-
-def median_throughput(windows: Sequence[Window]) -> float:
-    used = select_windows(windows)
-    return statistics.median(w.throughput_fps for w in used) if used else 0.0
-
-
-def constrained_latency(windows: Sequence[Window], percent: float) -> float:
-    """The latency the limit is judged on: the upper quartile across windows of each window's
-    chosen percentile."""
-    used = select_windows(windows)
-    key = percentile_key(percent)
-    return (
-        quantile((w.latency_ms[key] for w in used), LATENCY_WINDOW_QUANTILE) if used else math.nan
-    )
 
 
 def judge_stability(windows: Sequence[Window], *, short: bool = False) -> Stability:
@@ -395,14 +360,12 @@ def measure(
     clock: Clock = time.perf_counter,
     cpu_reader: Callable[[], CpuSample] = read_cpu_sample,
     warmup_s: float | None = None,
-    windows_fraction: float = 1.0,
     latency_limit_ms: float | None = None,
 ) -> Measurement:
     """Warm up, calibrate windows from the warm-up rate, and measure.
 
-    ``windows_fraction`` < 1 keeps the calibrated window length but measures fewer windows (a
-    configuration measured before, whose windows are pooled). A configuration whose warm-up
-    latency is far over ``latency_limit_ms`` is measured briefly: it cannot win.
+    A configuration whose warm-up latency is far over ``latency_limit_ms`` is measured
+    briefly: it cannot win.
     """
     warmup_s = warmup_s if warmup_s is not None else min(1.0, max(0.1, trial_time_s / 20))
     warm_started = clock()
@@ -421,12 +384,6 @@ def measure(
             windows=MIN_WINDOWS,
             max_extra_windows=0,
             short=False,
-        )
-    elif windows_fraction < 1.0:
-        plan = replace(
-            plan,
-            windows=max(2, math.ceil(plan.windows * windows_fraction)),
-            max_extra_windows=1,
         )
     windows, per_window = run_windows(
         pipeline, plan, percent=percent, clock=clock, cpu_reader=cpu_reader
@@ -457,7 +414,6 @@ def measure(
 def measurement_record(
     *,
     key: str,
-    duplicate: bool,
     effective: dict[str, Any],
     compile_ms: float,
     loaded_from_cache: bool,
@@ -470,7 +426,7 @@ def measurement_record(
     """The plain record one trial's measurement produces (what the worker sends back)."""
     record = {
         "key": key,
-        "duplicate": duplicate,
+        "duplicate": False,
         "effective": effective,
         "compile_ms": compile_ms,
         "loaded_from_cache": loaded_from_cache,
@@ -482,3 +438,17 @@ def measurement_record(
     if accuracy:
         record["accuracy"] = accuracy
     return record
+
+
+def duplicate_record(
+    *, key: str, effective: dict[str, Any], compile_ms: float, loaded_from_cache: bool
+) -> dict[str, Any]:
+    """What a trial produces when its effective configuration was measured already: the
+    identity read back after compile, and nothing measured."""
+    return {
+        "key": key,
+        "duplicate": True,
+        "effective": effective,
+        "compile_ms": compile_ms,
+        "loaded_from_cache": loaded_from_cache,
+    }

@@ -14,16 +14,12 @@ from autotune.confirm import DEFAULT_ROUNDS, DEFAULT_TOP_K
 from autotune.environment import collect_environment
 from autotune.errors import BadInputError
 from autotune.facts import ModelInfo
+from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
 from autotune.objective import OBJECTIVES
-from autotune.results import Limits
 from autotune.samples import load_samples
 from autotune.space import SearchSpace, build_space, resolve_devices
 from autotune.storage import DEFAULT_STORAGE
 from autotune.units import format_duration, parse_shape
-
-# The accuracy guard's default: a config whose outputs differ from the f32 reference by more
-# than 5 % of an output's largest magnitude is infeasible (bf16 on a conv net: ~0.2 %).
-DEFAULT_MAX_DRIFT = 0.05
 
 
 @dataclass(frozen=True)
@@ -51,6 +47,7 @@ class SearchSettings:
     objective: str = "throughput"
     max_memory_bytes: int | None = None
     max_drift: float | None = DEFAULT_MAX_DRIFT
+    min_top1: float | None = DEFAULT_MIN_TOP1
     max_first_inference_s: float | None = None
     inputs_dir: str | None = None
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
@@ -101,6 +98,10 @@ def validate_settings(s: SearchSettings) -> None:
         )
     if s.max_drift is not None and s.max_drift < 0:
         raise BadInputError("--max-drift must not be negative", "e.g. --max-drift 0.05")
+    if s.min_top1 is not None and not 0 <= s.min_top1 <= 1:
+        raise BadInputError(
+            f"--min-top1 must be between 0 and 1, got {s.min_top1:g}", "e.g. --min-top1 0.99"
+        )
     if s.study_name is not None and not re.fullmatch(
         r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}", s.study_name
     ):
@@ -148,7 +149,12 @@ def plan_search(s: SearchSettings) -> SearchPlan:
     validate_settings(s)
     shape = parse_shape(s.shape) if s.shape else None
     model = runtime.inspect_model(s.model_path, shape)
-    devices = resolve_devices(s.device, runtime.available_devices(), model)
+    devices = resolve_devices(
+        s.device,
+        runtime.available_devices(),
+        model,
+        lambda device: runtime.auto_batching_works(model.path, model.shape, device),
+    )
     hardware = (
         next(d for d in devices if not d.startswith(("AUTO", "BATCH")))
         if any(not d.startswith(("AUTO", "BATCH")) for d in devices)
@@ -162,6 +168,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         max_memory_bytes=s.max_memory_bytes,
         max_drift=s.max_drift,
         max_first_inference_ms=s.max_first_inference_s * 1e3 if s.max_first_inference_s else None,
+        min_top1=s.min_top1,
     )
     name = s.study_name or default_study_name(model, s.device, s)
     out_dir = Path(s.out_dir) if s.out_dir else Path("studies") / name

@@ -1,8 +1,9 @@
-"""Typed views of what a study holds: one :class:`TrialResult` per trial, and one
-:class:`ConfigResult` per unique effective configuration (its trials' windows pooled).
+"""Typed views of what a study holds: one :class:`TrialResult` per trial, one
+:class:`ConfigResult` per unique effective configuration (its trials' windows pooled), the
+stored confirmation rounds, and :func:`study_decision`, the judge's verdict on all of it.
 
-Everything the tuner, report and export show is computed here from trial user attributes, so
-the figures agree wherever they appear.
+Every figure the tuner, report, export and ``studies`` show comes from here, computed by the
+judge's rules, so a config has one figure wherever it appears.
 """
 
 from __future__ import annotations
@@ -16,83 +17,26 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial
 
-from autotune.config import EffectiveConfig, RuntimeConfig
-from autotune.measure import (
-    Stability,
-    Window,
-    WindowedFigures,
+from autotune.config import EffectiveConfig, RuntimeConfig, preset_label, simplicity
+from autotune.judge import (
+    Accuracy,
+    Contender,
+    Decision,
+    Interval,
+    Limits,
     constrained_latency,
-    judge_stability,
-    percentile_key,
+    decide,
+    feasible,
+    median_interval,
+    throughput_of,
+    typical_latency,
+    worst_accuracy,
 )
+from autotune.measure import Stability, Window, judge_stability
 
 META_ATTR = "autotune"
 CONFIRMATION_ATTR = "confirmation"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The constraints a configuration must meet to be deployable."""
-
-    max_latency_ms: float | None = None
-    percentile: float = 90.0
-    max_memory_bytes: int | None = None
-    max_drift: float | None = None
-    max_first_inference_ms: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "max_latency_ms": self.max_latency_ms,
-            "percentile": self.percentile,
-            "max_memory_bytes": self.max_memory_bytes,
-            "max_drift": self.max_drift,
-            "max_first_inference_ms": self.max_first_inference_ms,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Limits:
-        return cls(
-            max_latency_ms=data.get("max_latency_ms"),
-            percentile=float(data.get("percentile", 90.0)),
-            max_memory_bytes=data.get("max_memory_bytes"),
-            max_drift=data.get("max_drift"),
-            max_first_inference_ms=data.get("max_first_inference_ms"),
-        )
-
-    def violations(
-        self,
-        latency_ms: float,
-        memory_bytes: float | None = None,
-        drift: float | None = None,
-        to_first_result_ms: float | None = None,
-    ) -> dict[str, float]:
-        """Constraint values in Optuna's convention: feasible when every value is ≤ 0.
-
-        Each is relative to its limit (0.1 = 10 % over) so the sampler sees comparable scales.
-        """
-        out: dict[str, float] = {}
-        if self.max_latency_ms is not None:
-            value = latency_ms if math.isfinite(latency_ms) else 1e9
-            out["latency"] = value / self.max_latency_ms - 1.0
-        if self.max_memory_bytes is not None and memory_bytes is not None:
-            out["memory"] = memory_bytes / self.max_memory_bytes - 1.0
-        if self.max_drift is not None and drift is not None:
-            out["drift"] = (drift / self.max_drift - 1.0) if self.max_drift > 0 else drift
-        if self.max_first_inference_ms is not None and to_first_result_ms is not None:
-            out["first_inference"] = to_first_result_ms / self.max_first_inference_ms - 1.0
-        return out
-
-    def describe(self) -> str:
-        parts = []
-        if self.max_latency_ms is not None:
-            parts.append(f"{percentile_key(self.percentile)} latency ≤ {self.max_latency_ms:g} ms")
-        if self.max_memory_bytes is not None:
-            parts.append(f"memory ≤ {self.max_memory_bytes / 1e6:.0f} MB")
-        if self.max_drift is not None:
-            parts.append(f"output drift ≤ {self.max_drift:g}")
-        if self.max_first_inference_ms is not None:
-            parts.append(f"time to first result ≤ {self.max_first_inference_ms:g} ms")
-        return ", ".join(parts) or "no limit (maximize throughput)"
+DUPLICATE_ATTR = "duplicate_of"
 
 
 @dataclass(frozen=True)
@@ -113,10 +57,16 @@ class TrialResult:
     fail_reason: str | None
     duration_s: float | None
     params: dict[str, Any] = field(default_factory=dict)
+    duplicate_of: int | None = None
 
     @property
     def complete(self) -> bool:
         return self.state == "COMPLETE" and self.effective is not None
+
+    @property
+    def measured(self) -> bool:
+        """Completed with its own measurement (not a duplicate of an earlier trial)."""
+        return self.complete and self.duplicate_of is None and bool(self.windows)
 
     @property
     def throughput_fps(self) -> float:
@@ -125,7 +75,7 @@ class TrialResult:
     @property
     def label(self) -> str:
         if self.preset:
-            return f"{self.preset} hint"
+            return preset_label(self.preset)
         return self.config.describe() if self.config else f"trial {self.number}"
 
     @classmethod
@@ -134,6 +84,7 @@ class TrialResult:
         config = RuntimeConfig.from_dict(attrs["config"]) if "config" in attrs else None
         effective = EffectiveConfig.from_dict(attrs["effective"]) if "effective" in attrs else None
         duration = trial.duration.total_seconds() if trial.duration else None
+        duplicate = attrs.get(DUPLICATE_ATTR)
         return cls(
             number=trial.number,
             state=trial.state.name,
@@ -149,37 +100,52 @@ class TrialResult:
             fail_reason=attrs.get("fail_reason"),
             duration_s=duration,
             params=dict(trial.params),
+            duplicate_of=int(duplicate) if duplicate is not None else None,
         )
 
 
 @dataclass(frozen=True)
-class ConfigResult(WindowedFigures):
-    """A unique effective configuration with every window measured for it, pooled."""
+class ConfigResult:
+    """A unique effective configuration with every window measured for it, pooled.
+
+    ``config`` is the simplest request that produced it (a hint preset, else the simplest
+    device with the fewest knobs): that is what ships, e.g. CPU rather than AUTO.
+    """
 
     key: str
-    config: RuntimeConfig  # the first request that produced it
+    config: RuntimeConfig
     effective: EffectiveConfig
     trials: tuple[int, ...]
     presets: tuple[str, ...]
     windows: tuple[Window, ...]
     percentile: float
-    latency_ms: dict[str, float]  # median over member trials of their pooled percentiles
+    throughput_fps: float  # search figure: median over the pooled windows
+    constrained_latency_ms: float
+    latency_ms: dict[str, float]  # p50/p90/p99: median over windows
     first_inference_ms: float
     compile_ms: float
     to_first_result_ms: float  # cached compile + first inference: what a restart costs
     memory_bytes: float | None
-    drift: float | None
+    accuracy: Accuracy | None
     violations: dict[str, float]
 
     @property
     def feasible(self) -> bool:
-        return all(v <= 0 for v in self.violations.values())
+        return feasible(self.violations)
+
+    @property
+    def drift(self) -> float | None:
+        return self.accuracy.rel_l2 if self.accuracy else None
 
     @property
     def label(self) -> str:
         if self.presets:
-            return " = ".join(f"{p} hint" for p in self.presets)
+            return " = ".join(preset_label(p) for p in self.presets)
         return self.config.describe()
+
+    @property
+    def precision(self) -> str:
+        return self.effective.properties.get("INFERENCE_PRECISION_HINT", "?")
 
     def stability(self) -> Stability:
         return judge_stability(self.windows)
@@ -193,80 +159,78 @@ def load_trials(study: optuna.Study) -> list[TrialResult]:
     return [TrialResult.from_trial(t) for t in study.get_trials(deepcopy=False)]
 
 
-def _median(values: Iterable[float]) -> float:
+def _median(values: Iterable[float | None]) -> float:
     data = [v for v in values if v is not None and math.isfinite(v)]
     return statistics.median(data) if data else math.nan
 
 
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
 def unique_configs(trials: Sequence[TrialResult], limits: Limits) -> list[ConfigResult]:
-    """Group completed trials by effective identity; pool their windows.
+    """Group completed trials by effective identity; pool the windows of the measured ones.
 
     Ordered by the first trial of each group.
     """
     groups: dict[str, list[TrialResult]] = {}
     for trial in trials:
-        if trial.complete and trial.key and trial.windows:
+        if trial.complete and trial.key:
             groups.setdefault(trial.key, []).append(trial)
     results = []
     for key, members in groups.items():
-        windows = tuple(w for t in members for w in t.windows)
-        first = members[0]
-        assert first.config is not None and first.effective is not None
-        percent = limits.percentile
-        latency_keys = {k for t in members for k in t.metrics.get("latency_ms", {})}
-        latency = {
-            k: _median(t.metrics["latency_ms"].get(k, math.nan) for t in members)
-            for k in latency_keys
-        }
-        memory = _median(t.memory.get("peak_delta_bytes") or math.nan for t in members)
-        drift_values = [t.accuracy.get("max_rel_error") for t in members if t.accuracy]
-        drift = max((d for d in drift_values if d is not None), default=None)
-        first_inference = _median(t.metrics.get("first_inference_ms", math.nan) for t in members)
-        to_first_result = _median(t.metrics.get("to_first_result_ms", math.nan) for t in members)
-        pooled_latency = constrained_latency(windows, percent)
+        measured = [t for t in members if t.measured]
+        if not measured:
+            continue
+        windows = tuple(w for t in measured for w in t.windows)
+        shipped = min(
+            (t for t in members if t.config is not None),
+            key=lambda t: (*simplicity(t.config), t.number),  # type: ignore[arg-type]
+        )
+        assert shipped.config is not None and measured[0].effective is not None
+        latency = constrained_latency(windows, limits.percentile)
+        memory = _finite(_median(t.memory.get("peak_delta_bytes") for t in measured))
+        accuracy = worst_accuracy([Accuracy.from_record(t.accuracy) for t in measured])
+        to_first_result = _finite(_median(t.metrics.get("to_first_result_ms") for t in measured))
+        presets = tuple(sorted({t.preset for t in members if t.preset}))
+        config = shipped.config
+        if config.preset is None and presets:
+            config = config.with_preset(presets[0])
         results.append(
             ConfigResult(
                 key=key,
-                config=first.config,
-                effective=first.effective,
+                config=config,
+                effective=measured[0].effective,
                 trials=tuple(t.number for t in members),
-                presets=tuple(sorted({t.preset for t in members if t.preset})),
+                presets=presets,
                 windows=windows,
-                percentile=percent,
-                latency_ms=latency,
-                first_inference_ms=first_inference,
-                to_first_result_ms=to_first_result,
-                compile_ms=_median(t.metrics.get("compile_ms", math.nan) for t in members),
-                memory_bytes=memory if math.isfinite(memory) else None,
-                drift=drift,
-                violations=limits.violations(
-                    pooled_latency,
-                    memory if math.isfinite(memory) else None,
-                    drift,
-                    to_first_result if math.isfinite(to_first_result) else None,
-                ),
+                percentile=limits.percentile,
+                throughput_fps=throughput_of(windows),
+                constrained_latency_ms=latency,
+                latency_ms=typical_latency(windows),
+                first_inference_ms=_median(t.metrics.get("first_inference_ms") for t in measured),
+                compile_ms=_median(t.metrics.get("compile_ms") for t in measured),
+                to_first_result_ms=to_first_result if to_first_result is not None else math.nan,
+                memory_bytes=memory,
+                accuracy=accuracy,
+                violations=limits.violations(latency, memory, accuracy, to_first_result),
             )
         )
     return results
 
 
-def best_config(configs: Sequence[ConfigResult]) -> ConfigResult | None:
-    """The feasible configuration with the highest pooled median throughput."""
-    feasible = [c for c in configs if c.feasible]
-    return max(feasible, key=lambda c: c.throughput_fps, default=None)
+def best_by_search(configs: Sequence[ConfigResult]) -> ConfigResult | None:
+    """The feasible configuration with the highest search figure (progress display only: what
+    ships is the judge's decision)."""
+    return max((c for c in configs if c.feasible), key=lambda c: c.throughput_fps, default=None)
 
 
 def ranked_feasible(configs: Sequence[ConfigResult]) -> list[ConfigResult]:
     return sorted((c for c in configs if c.feasible), key=lambda c: -c.throughput_fps)
 
 
-def closest_config(configs: Sequence[ConfigResult]) -> ConfigResult | None:
-    """The infeasible configuration nearest to meeting the limits (smallest worst violation)."""
-    return min(configs, key=lambda c: max(c.violations.values(), default=0.0), default=None)
-
-
 def preset_results(configs: Sequence[ConfigResult]) -> dict[str, ConfigResult]:
-    """The measured hint presets by name (LATENCY, THROUGHPUT)."""
+    """The measured hint presets by name (LATENCY, THROUGHPUT, LATENCY f32, …)."""
     out: dict[str, ConfigResult] = {}
     for config in configs:
         for preset in config.presets:
@@ -274,6 +238,110 @@ def preset_results(configs: Sequence[ConfigResult]) -> dict[str, ConfigResult]:
     return out
 
 
-def best_feasible_preset(configs: Sequence[ConfigResult]) -> tuple[str, ConfigResult] | None:
-    presets = [(name, c) for name, c in preset_results(configs).items() if c.feasible]
-    return max(presets, key=lambda item: item[1].throughput_fps, default=None)
+@dataclass(frozen=True)
+class ConfirmedCandidate:
+    """One configuration re-measured in the interleaved confirmation rounds."""
+
+    key: str
+    label: str
+    windows: tuple[Window, ...]  # one per round, ``index`` = round
+
+    def round_throughputs(self) -> list[float]:
+        return [w.throughput_fps for w in sorted(self.windows, key=lambda w: w.index)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "windows": [w.to_dict() for w in self.windows],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConfirmedCandidate:
+        return cls(
+            key=str(data["key"]),
+            label=str(data.get("label", "")),
+            windows=tuple(Window.from_dict(w) for w in data["windows"]),
+        )
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The interleaved confirmation rounds of a study (measurements only: the decision is
+    recomputed by the judge wherever it is needed, so it cannot go stale)."""
+
+    candidates: tuple[ConfirmedCandidate, ...]
+    rounds: int
+    window_s: float
+
+    def get(self, key: str) -> ConfirmedCandidate | None:
+        return next((c for c in self.candidates if c.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "rounds": self.rounds,
+            "window_s": self.window_s,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Confirmation:
+        return cls(
+            candidates=tuple(ConfirmedCandidate.from_dict(c) for c in data["candidates"]),
+            rounds=int(data.get("rounds", 0)),
+            window_s=float(data.get("window_s", 0.0)),
+        )
+
+
+def contender(
+    config: ConfigResult, limits: Limits, confirmed: ConfirmedCandidate | None
+) -> Contender:
+    """A config as the judge sees it: with its confirmation rounds when it has some."""
+    search = median_interval([w.throughput_fps for w in config.windows])
+    if confirmed is not None and confirmed.windows:
+        rounds = confirmed.round_throughputs()
+        latency = constrained_latency(confirmed.windows, limits.percentile)
+        throughput: Interval = median_interval(rounds)
+        display = typical_latency(confirmed.windows)
+        warnings = judge_stability(confirmed.windows).warnings
+    else:
+        rounds = []
+        latency = config.constrained_latency_ms
+        throughput = Interval(
+            config.throughput_fps, search.low, search.high, search.n, search.confidence
+        )
+        display = config.latency_ms
+        warnings = config.stability().warnings
+    to_first = _finite(config.to_first_result_ms)
+    return Contender(
+        key=config.key,
+        label=config.label,
+        config=config.config,
+        presets=config.presets,
+        precision=config.precision,
+        throughput=throughput,
+        latency_ms=display,
+        constrained_latency_ms=latency,
+        memory_bytes=config.memory_bytes,
+        accuracy=config.accuracy,
+        to_first_result_ms=to_first,
+        violations=limits.violations(latency, config.memory_bytes, config.accuracy, to_first),
+        confirmed=confirmed is not None and bool(confirmed.windows),
+        search_throughput_fps=config.throughput_fps,
+        rounds=tuple(rounds),
+        trials=config.trials,
+        warnings=tuple(warnings),
+    )
+
+
+def study_decision(
+    configs: Sequence[ConfigResult], confirmation: Confirmation | None, limits: Limits
+) -> Decision:
+    """The judge's decision on a study: every config, with confirmation figures where there
+    are some. The one function behind the search summary, best_config.json, the report,
+    ``studies`` and the Python API."""
+    return decide(
+        [contender(c, limits, confirmation.get(c.key) if confirmation else None) for c in configs],
+        limits,
+        search=[contender(c, limits, None) for c in configs],
+    )

@@ -17,7 +17,7 @@ from typing import Any
 
 from autotune.config import EffectiveConfig, RuntimeConfig
 from autotune.facts import DeviceCapabilities
-from autotune.measure import CpuSample, measure, measurement_record
+from autotune.measure import CpuSample, duplicate_record, measure, measurement_record
 
 
 class FakeClock:
@@ -200,7 +200,10 @@ class SimulatedRunner:
         cfg = RuntimeConfig.from_dict(payload["config"])
         eff = self.machine.effective(cfg)
         key = eff.key()
-        duplicate = key in set(payload.get("known_keys") or ())
+        if key in set(payload.get("known_keys") or ()):
+            return duplicate_record(
+                key=key, effective=eff.to_dict(), compile_ms=5.0, loaded_from_cache=True
+            )
         pipeline = SimulatedPipeline(self.machine, eff, self.clock, self.rng)
         started = self.clock()
         result = measure(
@@ -209,12 +212,10 @@ class SimulatedRunner:
             percent=payload["percent"],
             clock=self.clock,
             cpu_reader=self._cpu,
-            windows_fraction=0.3 if duplicate else 1.0,
             latency_limit_ms=payload.get("latency_limit_ms"),
         )
         return measurement_record(
             key=key,
-            duplicate=duplicate,
             effective=eff.to_dict(),
             compile_ms=50.0,
             loaded_from_cache=False,

@@ -7,6 +7,7 @@ a resumed study keeps teaching the sampler.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import optuna
@@ -57,12 +58,9 @@ class SearchSpace:
                 return device
         return self.capabilities.name
 
-    @property
-    def max_streams(self) -> int:
-        return self.capabilities.streams_range[1]
-
-    def presets(self) -> list[RuntimeConfig]:
-        return [preset_config(hint, self.baseline_device) for hint in PRESET_HINTS]
+    def presets(self, precision: str | None = None) -> list[RuntimeConfig]:
+        """The hint presets as users run them (or with ``precision`` pinned)."""
+        return [preset_config(hint, self.baseline_device, precision) for hint in PRESET_HINTS]
 
     def precision_choices(self) -> list[str]:
         return [DEFAULT_PRECISION, *self.capabilities.precisions]
@@ -125,7 +123,7 @@ class SearchSpace:
         params: dict[str, object] = {
             "device": preset.device,
             "hint": preset.hint,
-            "precision": DEFAULT_PRECISION,
+            "precision": preset.precision or DEFAULT_PRECISION,
             "request_multiplier": 1,
         }
         if len(self.batches) > 1:
@@ -134,7 +132,8 @@ class SearchSpace:
 
 
 def candidate_devices(available: list[str], model: ModelInfo) -> list[str]:
-    """Every device the space may use: the real ones, AUTO, and BATCH:<dev> for batch-1 models."""
+    """Every device a user may ask for: the real ones, AUTO, and BATCH:<dev> for batch-1
+    models."""
     devices = list(available)
     devices.append(AUTO_DEVICE)
     if model.is_static and model.batch == 1:
@@ -142,11 +141,31 @@ def candidate_devices(available: list[str], model: ModelInfo) -> list[str]:
     return devices
 
 
-def resolve_devices(requested: str | None, available: list[str], model: ModelInfo) -> list[str]:
-    """Parse ``--device`` (comma list) against what exists; ``None`` means every candidate."""
-    candidates = candidate_devices(available, model)
+def default_devices(
+    available: list[str], model: ModelInfo, batches: Callable[[str], bool]
+) -> list[str]:
+    """What to search without ``--device``: only devices that can run a configuration of their
+    own. AUTO over a single device is that device's config (same effective properties), and a
+    BATCH device that cannot batch the model runs it one request at a time — both would only
+    spend trials on copies. ``batches(dev)`` says whether BATCH:<dev> really batches."""
+    devices = list(available)
+    if len(available) > 1:
+        devices.append(AUTO_DEVICE)
+    if model.is_static and model.batch == 1:
+        devices.extend(f"{BATCH_DEVICE}:{d}" for d in available if batches(d))
+    return devices
+
+
+def resolve_devices(
+    requested: str | None,
+    available: list[str],
+    model: ModelInfo,
+    batches: Callable[[str], bool] = lambda device: True,
+) -> list[str]:
+    """Parse ``--device`` (comma list) against what exists; ``None`` means the defaults."""
     if not requested:
-        return candidates
+        return default_devices(available, model, batches)
+    candidates = candidate_devices(available, model)
     chosen: list[str] = []
     for raw in requested.split(","):
         name = raw.strip()
@@ -162,6 +181,13 @@ def resolve_devices(requested: str | None, available: list[str], model: ModelInf
             raise DeviceError(
                 f"device {name!r} is not available here",
                 f"use one of: {', '.join(candidates)}",
+            )
+        if normalized.startswith(BATCH_DEVICE + ":") and not batches(normalized[6:]):
+            raise DeviceError(
+                f"device {name!r} cannot batch this model (OpenVINO finds no batch axis in it), "
+                f"so it would run one request at a time, like plain {normalized[6:]}",
+                "drop BATCH from --device (reshaped batches are searched on the plain device "
+                "when the model allows them)",
             )
         if normalized not in chosen:
             chosen.append(normalized)

@@ -5,7 +5,8 @@ per stream, so a trial tells us which way to move those two knobs.
   requests (or a smaller batch), scaled by how far over the limit it is.
 - A new best feasible trial far under the limit: queue its neighbour with a bigger batch (or
   more requests) to spend the slack on throughput.
-- A trial whose outputs drift past --max-drift at a lower precision: queue it again at f32.
+- A trial whose outputs drift past the accuracy guard at a lower precision: queue it again at
+  f32.
 
 The neighbours go through ``enqueue_trial`` and count against the same --trials budget; the
 sampler still chooses everything else. On the real models this is what makes repeated studies
@@ -20,6 +21,7 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from autotune.results import DUPLICATE_ATTR
 from autotune.space import MAX_REQUEST_MULTIPLIER, SearchSpace
 
 SLACK_FACTOR = 0.5  # a best feasible trial under half the limit has room for more
@@ -28,12 +30,12 @@ STEERED_ATTR = "steered_from"
 
 def _latency(trial: FrozenTrial) -> float | None:
     metrics = trial.user_attrs.get("metrics") or {}
-    value = metrics.get("pooled_constrained_latency_ms")
+    value = metrics.get("constrained_latency_ms")
     return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _throughput(trial: FrozenTrial) -> float:
-    return float((trial.user_attrs.get("metrics") or {}).get("pooled_throughput_fps", 0.0))
+    return float((trial.user_attrs.get("metrics") or {}).get("throughput_fps", 0.0))
 
 
 def _feasible(trial: FrozenTrial) -> bool:
@@ -95,9 +97,15 @@ class Steering:
         self.limit_ms = limit_ms
 
     def proposal(self, study: optuna.Study, trial: FrozenTrial) -> dict[str, Any] | None:
-        if trial.state != TrialState.COMPLETE or not trial.params:
+        if (
+            trial.state != TrialState.COMPLETE
+            or not trial.params
+            or DUPLICATE_ATTR in trial.user_attrs  # nothing new was learned
+            or trial.user_attrs.get("preset")  # the hints' f32 twins are queued as presets
+        ):
             return None
-        if trial.constraints.get("drift", 0.0) > 0 and trial.params.get("precision") != "f32":
+        inaccurate = any(trial.constraints.get(name, 0.0) > 0 for name in ("drift", "top1"))
+        if inaccurate and trial.params.get("precision") != "f32":
             return {**trial.params, "precision": "f32"}
         if self.limit_ms is None:
             return None

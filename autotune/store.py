@@ -6,24 +6,26 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from typing import Any, Literal
 
 import optuna
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
-from autotune.confirm import Confirmation
 from autotune.environment import check_fingerprint, fingerprint
 from autotune.errors import StudyError
 from autotune.facts import ModelInfo
+from autotune.judge import Accuracy, Decision, Limits
 from autotune.objective import worker_identity
 from autotune.plan import SearchPlan
 from autotune.results import (
     CONFIRMATION_ATTR,
     META_ATTR,
     ConfigResult,
-    Limits,
+    Confirmation,
     TrialResult,
     load_trials,
+    study_decision,
     unique_configs,
 )
 from autotune.space import SearchSpace
@@ -154,16 +156,54 @@ def recover_stale_trials(study: optuna.Study) -> list[int]:
     return recovered
 
 
-def enqueue_presets(study: optuna.Study, space: SearchSpace) -> list[str]:
-    """Queue the LATENCY and THROUGHPUT hint presets unless they are measured or queued."""
+def enqueue_presets(
+    study: optuna.Study, space: SearchSpace, precision: str | None = None
+) -> list[str]:
+    """Queue the LATENCY and THROUGHPUT hint presets (at the device's default precision, or
+    with ``precision`` pinned) unless they are measured or queued."""
     alive = (TrialState.COMPLETE, TrialState.WAITING, TrialState.RUNNING)
     have = {t.user_attrs.get("preset") for t in study.get_trials(deepcopy=False, states=alive)}
     queued = []
-    for preset in space.presets():
+    for preset in space.presets(precision):
         if preset.preset not in have:
             study.enqueue_trial(space.preset_params(preset), user_attrs={"preset": preset.preset})
             queued.append(str(preset.preset))
     return queued
+
+
+class PresetBaselines:
+    """When the accuracy guard rejects a hint preset at the device's default precision (bf16
+    on AMX/Zen 4), queue the same hints with f32 pinned: the fair baselines for an accurate
+    config, and what the verdict compares it with."""
+
+    def __init__(self, space: SearchSpace, on_message: Callable[[str], None]) -> None:
+        self.space = space
+        self.on_message = on_message
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        preset = trial.user_attrs.get("preset")
+        if trial.state != TrialState.COMPLETE or not preset or " " in preset:
+            return
+        precision = (
+            (trial.user_attrs.get("effective") or {})
+            .get("properties", {})
+            .get("INFERENCE_PRECISION_HINT")
+        )
+        inaccurate = any(trial.constraints.get(name, 0.0) > 0 for name in ("drift", "top1"))
+        if (
+            not inaccurate
+            or precision in (None, "f32")
+            or "f32" not in self.space.capabilities.precisions
+        ):
+            return
+        queued = enqueue_presets(study, self.space, "f32")
+        if queued:
+            accuracy = Accuracy.from_record(trial.user_attrs.get("accuracy"))
+            figures = f" ({accuracy.describe()})" if accuracy else ""
+            self.on_message(
+                f"the {preset} hint in {precision} changes the outputs{figures}; "
+                "measuring the hints in f32 as baselines"
+            )
 
 
 def load_meta(study: optuna.Study) -> dict[str, Any]:
@@ -184,6 +224,19 @@ def study_results(study: optuna.Study) -> tuple[Limits, list[TrialResult], list[
 def load_confirmation(study: optuna.Study) -> Confirmation | None:
     data = study.user_attrs.get(CONFIRMATION_ATTR)
     return Confirmation.from_dict(data) if data else None
+
+
+def study_decision_of(
+    study: optuna.Study, limits: Limits | None = None
+) -> tuple[Limits, list[TrialResult], list[ConfigResult], Confirmation | None, Decision]:
+    """Everything a reading command shows about a study, with the judge's decision. ``limits``
+    re-judges the same measurements under other limits (``export --max-latency``)."""
+    stored, trials, configs = study_results(study)
+    limits = limits or stored
+    if limits != stored:
+        configs = unique_configs(trials, limits)
+    confirmation = load_confirmation(study)
+    return limits, trials, configs, confirmation, study_decision(configs, confirmation, limits)
 
 
 def fail_own_running(storage_url: str, study_name: str, reason: str) -> list[int]:

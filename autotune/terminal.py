@@ -17,7 +17,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from autotune.confirm import Confirmation
 from autotune.measure import STABILITY_REMEDY, percentile_key
 from autotune.report._data import SummaryInfo, summary_info
 from autotune.results import ConfigResult, TrialResult
@@ -131,24 +130,28 @@ def summary_table(info: SummaryInfo) -> Table:
 
 def outcome_summary(outcome: SearchOutcome, environment: dict[str, Any]) -> SummaryInfo:
     return summary_info(
-        outcome.trials, outcome.configs, outcome.limits, outcome.confirmation, environment
+        outcome.trials, outcome.configs, outcome.limits, outcome.decision, environment
     )
 
 
 def print_summary(console: Console, outcome: SearchOutcome, environment: dict[str, Any]) -> None:
     info = outcome_summary(outcome, environment)
+    duplicates = f" (+{info.duplicates} duplicates not re-measured)" if info.duplicates else ""
     console.print(
-        f"\nlimit: {info.limits} · {info.complete_trials} trials, {info.unique_configs} unique configs · {outcome.elapsed_s:.0f} s"
+        f"\nlimit: {info.limits} · {info.complete_trials} trials{duplicates}, "
+        f"{info.unique_configs} unique configs · {outcome.elapsed_s:.0f} s"
     )
     console.print(summary_table(info))
-    console.print(info.verdict, style="bold")
-    confirmation: Confirmation | None = outcome.confirmation
-    if confirmation is not None and confirmation.winner is not None:
-        console.print(
-            f"confirmed over {confirmation.rounds} interleaved rounds of {confirmation.window_s:.2g} s; "
-            "FPS are medians, × hint is the paired ratio (95% CI in report.html)",
-            style="dim",
-        )
+    console.print(info.verdict, style="bold", highlight=False)
+    for finding in info.findings:
+        console.print(f"· {finding}", highlight=False)
+    for note in info.notes:
+        console.print(f"⚠ {note}", style="yellow", highlight=False)
+    console.print(
+        f"{info.confirmation}; FPS are medians, × hint is the paired ratio with its interval",
+        style="dim",
+        highlight=False,
+    )
     for warning in info.warnings:
         console.print(
             f"⚠ {warning} — the result may be unstable: {STABILITY_REMEDY}",
@@ -164,18 +167,37 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
 
 def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[str, Any]:
     info = outcome_summary(outcome, environment)
+    decision = outcome.decision
+    winner = decision.winner
     return {
         "study": outcome.study_name,
         "storage": outcome.storage,
         "feasible": outcome.feasible,
         "limits": outcome.limits.to_dict(),
         "verdict": info.verdict,
+        "winner": None
+        if winner is None
+        else {
+            "label": winner.label,
+            "hint": winner.is_hint,
+            "throughput_fps": winner.throughput.to_dict(),
+            "source": "confirmed" if winner.confirmed else "search",
+            "search_throughput_fps": winner.search_throughput_fps,
+            "constrained_latency_ms": winner.constrained_latency_ms,
+        },
+        "reference_hint": decision.reference_hint.presets[0] if decision.reference_hint else None,
+        "ratios": {k: v.to_dict() for k, v in decision.ratios.items()},
+        "significant": decision.significant,
+        "tied_with": list(decision.tied),
+        "findings": list(decision.findings),
+        "notes": list(decision.notes),
         "rows": [
             {
                 "role": r.role,
                 "label": r.label,
                 "throughput_fps": r.throughput_fps,
                 "interval": list(r.interval) if r.interval else None,
+                "source": r.source,
                 "latency_ms": r.latency_ms,
                 "feasible": r.feasible,
                 "ratio": r.ratio,

@@ -20,37 +20,34 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from autotune.analysis import ANALYSIS_ATTR, analyse
-from autotune.confirm import (
-    Confirmation,
-    confirmation_window_s,
-    decide,
-    pick_candidates,
-    unconfirmed,
-)
-from autotune.confirm import winner as pick_winner
+from autotune.confirm import confirmation_window_s, pick_candidates, record
 from autotune.environment import fingerprint
 from autotune.errors import TrialsFailedError
+from autotune.judge import Contender, Decision, Limits
 from autotune.lock import machine_lock
 from autotune.measure import Window
 from autotune.objective import (
     MeasureSettings,
     Objective,
     default_trial_timeout,
+    measured_trials,
     worker_identity,
 )
 from autotune.plan import SearchPlan, SearchSettings, plan_search
 from autotune.results import (
     CONFIRMATION_ATTR,
     ConfigResult,
-    Limits,
+    Confirmation,
     TrialResult,
-    best_config,
+    best_by_search,
     load_trials,
+    study_decision,
     unique_configs,
 )
 from autotune.steering import Steering
 from autotune.storage import open_storage
 from autotune.store import (
+    PresetBaselines,
     enqueue_presets,
     fail_own_running,
     open_study,
@@ -103,7 +100,7 @@ class SearchInterrupted(Exception):
 
 @dataclass
 class SearchOutcome:
-    """What a finished search hands back."""
+    """What a finished search hands back: the judge's decision and what it rests on."""
 
     study_name: str
     storage: str
@@ -111,17 +108,27 @@ class SearchOutcome:
     limits: Limits
     configs: list[ConfigResult]
     trials: list[TrialResult]
-    best: ConfigResult | None
+    decision: Decision
     confirmation: Confirmation | None
     new_trials: int
     elapsed_s: float
     files: dict[str, Path] = field(default_factory=dict)
 
     @property
+    def winner(self) -> Contender | None:
+        """The configuration that ships (what best_config.json holds), with its figures:
+        confirmed ones where the confirmation measured it."""
+        return self.decision.winner
+
+    @property
+    def best(self) -> Contender | None:
+        """Same as :attr:`winner`."""
+        return self.decision.winner
+
+    @property
     def feasible(self) -> bool:
-        """A configuration meets the limits (in the search; the confirmation, when it picked a
-        winner, agrees — when it could not, the search's winner stands, marked unconfirmed)."""
-        return self.best is not None
+        """Some configuration meets the limits."""
+        return self.decision.winner is not None
 
 
 def make_sampler(s: SearchSettings, n_trials: int) -> optuna.samplers.BaseSampler:
@@ -148,15 +155,17 @@ def _progress_callback(
     def callback(study: optuna.Study, frozen: FrozenTrial) -> None:
         trials = load_trials(study)
         configs = unique_configs(trials, limits)
-        done = sum(1 for t in trials if t.state == "COMPLETE")
-        observer.trial_finished(TrialResult.from_trial(frozen), best_config(configs), done, total)
+        done = sum(1 for t in trials if t.measured)
+        observer.trial_finished(
+            TrialResult.from_trial(frozen), best_by_search(configs), done, total
+        )
 
     return callback
 
 
 # Candidates that were feasible in the search but none of them in the confirmation: the
-# machine changed under us (another job, steal). One more set of rounds, then the search's
-# winner stands, marked unconfirmed.
+# machine changed under us (another job, steal). One more set of rounds, then the judge falls
+# back to the search figures (and says the result is not confirmed).
 CONFIRMATION_ATTEMPTS = 2
 
 
@@ -167,10 +176,10 @@ def run_confirmation(
     observer: SearchObserver,
     configs: list[ConfigResult],
 ) -> Confirmation | None:
-    """Re-measure the top-k feasible configs and the hint presets interleaved; store the result."""
+    """Re-measure the top-k feasible configs and the hint presets interleaved; store the rounds."""
     s = plan.settings
     candidates = pick_candidates(configs, s.confirm_top)
-    if s.confirm_top <= 0 or not any(not c.presets for c in candidates) and len(candidates) < 2:
+    if s.confirm_top <= 0 or not any(not c.presets for c in candidates):
         return None
     window_s = confirmation_window_s(s.trial_time_s)
     observer.confirmation_started(
@@ -195,14 +204,12 @@ def run_confirmation(
                 result = runner.call("measure_interleaved", payload, timeout_s=timeout)
         except TrialFailure as exc:
             observer.message(
-                f"confirmation failed ({exc.reason}); the winner comes from the search alone"
+                f"confirmation failed ({exc.reason}); the decision rests on the search alone"
             )
             return None
         windows = [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
-        confirmation = decide(
-            candidates, windows, plan.limits, rounds=s.confirm_rounds, window_s=window_s
-        )
-        if confirmation.winner_key is not None:
+        confirmation = record(candidates, windows, rounds=s.confirm_rounds, window_s=window_s)
+        if study_decision(configs, confirmation, plan.limits).confirmed:
             break
         observer.message(
             f"no candidate met the limit in confirmation round set {attempt} although they did "
@@ -210,8 +217,6 @@ def run_confirmation(
             + ("; measuring once more" if attempt < CONFIRMATION_ATTEMPTS else "")
         )
     assert confirmation is not None
-    if confirmation.winner_key is None:
-        confirmation = unconfirmed(confirmation)
     study.set_user_attr(CONFIRMATION_ATTR, confirmation.to_dict())
     return confirmation
 
@@ -230,8 +235,21 @@ EARLY_ABORT_FAILURES = 3
 
 
 def max_attempts(remaining: int) -> int:
-    """Trials one run may start to complete ``remaining`` measurements despite failures."""
-    return 2 * remaining + 3
+    """Trials one run may start to complete ``remaining`` measurements despite failures and
+    duplicates (a duplicate costs a compile, no measurement)."""
+    return 4 * remaining + 5
+
+
+class MeasuredTrialsTarget:
+    """Stop the study once ``target`` trials measured a configuration of their own: failed
+    trials and duplicates of an effective configuration measured before do not count."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if len(measured_trials(study)) >= self.target:
+            study.stop()
 
 
 def _abort_on_systematic_failure(study: optuna.Study, frozen: FrozenTrial) -> None:
@@ -317,13 +335,13 @@ def run_search(
     if queued:
         observer.message("measuring the OpenVINO hint presets first: " + ", ".join(queued))
     plan.out_dir.mkdir(parents=True, exist_ok=True)
-    complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    complete = len(measured_trials(study))
     remaining = max(0, s.trials - complete)
     observer.search_started(plan.study_name, complete, s.trials, s.time_budget_s)
     study.sampler = make_sampler(s, s.trials)
     runner = runner or IsolatedRunner(plan.out_dir)
     reference = None
-    if plan.limits.max_drift is not None:
+    if plan.limits.guards_accuracy:
         reference = ensure_reference(plan, runner, observer)
     settings = MeasureSettings(
         model=plan.model,
@@ -353,8 +371,9 @@ def run_search(
                 catch=(TrialFailure,),
                 callbacks=[
                     _progress_callback(observer, s.trials, plan.limits),
-                    optuna.study.MaxTrialsCallback(s.trials, states=(TrialState.COMPLETE,)),
+                    MeasuredTrialsTarget(s.trials),
                     _abort_on_systematic_failure,
+                    PresetBaselines(plan.space, observer.message),
                     Steering(plan.space, plan.limits.max_latency_ms),
                 ],
             )
@@ -368,16 +387,15 @@ def run_search(
                     "failed trials are listed in report.html",
                 )
         confirmation = None
-        if s.objective == "throughput" and any(c.feasible for c in configs):
+        if any(c.feasible for c in configs):
             confirmation = run_confirmation(study, plan, runner, observer, configs)
-        winner = pick_winner(configs, confirmation)
-        if winner is not None and s.analyse:
+        decision = study_decision(configs, confirmation, limits)
+        winner = next(
+            (c for c in configs if decision.winner and c.key == decision.winner.key), None
+        )
+        if winner is not None and decision.winner is not None and s.analyse:
             observer.message("analysing the winner: load times, per-layer profile, efficiency")
-            fps = (
-                confirmation.winner.throughput.estimate
-                if confirmation and confirmation.winner
-                else winner.throughput_fps
-            )
+            fps = decision.winner.throughput.estimate
             study.set_user_attr(
                 ANALYSIS_ATTR,
                 analyse(
@@ -410,7 +428,7 @@ def run_search(
         limits=limits,
         configs=configs,
         trials=trials,
-        best=best_config(configs),
+        decision=decision,
         confirmation=confirmation,
         new_trials=sum(
             1

@@ -1,10 +1,13 @@
 """Does autotune's harness measure what benchmark_app measures?
 
-The same configs (same device, shape, batch, requests, properties — benchmark_app gets the
-exported -load_config file and command) run by both, interleaved over several rounds; prints
-the throughput ratio harness ÷ benchmark_app per model and config. Target ≥ 0.95.
+The same configs (same device, shape, batch, requests, API, properties — benchmark_app gets
+the exported -load_config file and the exact command `autotune export` prints) run by both,
+interleaved over several rounds. Prints, per model and config, the median throughput of each
+tool and their ratio (harness ÷ benchmark_app, both medians over the same rounds), the range of
+the per-round ratios, and the p90 latency of each. Targets: FPS ratio ≥ 0.95 and p90 within
+10 % on every row.
 
-    python benchmarks/fidelity.py [--rounds 3] [--seconds 3]
+    python benchmarks/fidelity.py [--rounds 3] [--seconds 3] [--models micro ppocr-cls]
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from fetch_models import model_paths
 
 from autotune import runtime
 from autotune.config import RuntimeConfig, preset_config
-from autotune.export import benchmark_app_command
+from autotune.export import benchmark_app_command, deploy_shape
+from autotune.judge import throughput_of
+from autotune.measure import Window
 from autotune.units import format_shape
 from autotune.worker import IsolatedRunner
+from tests.models import speech_step_model
 
 CONFIGS = {
     "LATENCY hint": preset_config("LATENCY"),
@@ -35,7 +41,11 @@ CONFIGS = {
 
 
 def suite() -> dict[str, tuple[Path, dict[str, list[int]]]]:
-    models = {"demo-cnn": (runtime.build_demo_model(CACHE / "demo" / "demo.xml"), {"images": [1, 3, 224, 224]})}
+    micro = speech_step_model(CACHE / "micro" / "speech_step.xml")
+    models = {
+        "micro 2-input (<0.1 ms)": (micro, {"features": [1, 64], "state": [1, 64]}),
+        "demo-cnn": (runtime.build_demo_model(CACHE / "demo" / "demo.xml"), {"images": [1, 3, 224, 224]}),
+    }
     paths = model_paths()
     for name in ("ppocr-cls", "yolov8n-nudenet"):
         path, shape = paths[name]
@@ -44,8 +54,15 @@ def suite() -> dict[str, tuple[Path, dict[str, list[int]]]]:
     return models
 
 
-def run_benchmark_app(model: Path, shape: dict, cfg: RuntimeConfig, effective_requests: int, seconds: int) -> float:
-    doc = {"model": str(model), "device": cfg.target_device, "shape": shape,
+def _ms(value: str, unit: str) -> float:
+    return float(value) / 1000 if unit == "us" else float(value)
+
+
+def run_benchmark_app(
+    model: Path, shape: dict, cfg: RuntimeConfig, effective_requests: int, seconds: int
+) -> tuple[float, float]:
+    """(FPS, p90 ms) from the command `autotune export --format benchmark_app` prints."""
+    doc = {"model": str(model), "device": cfg.target_device, "shape": deploy_shape({"shape": shape}, cfg.batch),
            "properties": {cfg.target_device: cfg.properties()}, "infer_requests": effective_requests}
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.json"
@@ -53,47 +70,62 @@ def run_benchmark_app(model: Path, shape: dict, cfg: RuntimeConfig, effective_re
         command, reason = benchmark_app_command(doc, str(config_path), seconds)
         assert command, reason
         command[0] = str(Path(sys.executable).with_name("benchmark_app"))
+        command += ["-latency_percentile", "90"]
         out = subprocess.run(command, capture_output=True, text=True, timeout=seconds * 10 + 60)
-    match = re.search(r"Throughput:\s+([\d.]+) FPS", out.stdout)
-    if not match:
+    fps = re.search(r"Throughput:\s+([\d.]+) FPS", out.stdout)
+    p90 = re.search(r"90 percentile:\s+([\d.]+) (us|ms)", out.stdout)
+    if not fps or not p90:
         raise SystemExit(f"benchmark_app failed: {out.stdout[-800:]} {out.stderr[-800:]}")
-    return float(match.group(1))
+    return float(fps.group(1)), _ms(p90.group(1), p90.group(2))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=3, help="per run, both tools")
+    parser.add_argument("--models", nargs="*", help="subset of the suite (names as printed)")
     args = parser.parse_args()
-    header("fidelity: autotune harness vs benchmark_app (throughput ratio, interleaved)")
+    header("fidelity: autotune harness vs benchmark_app (interleaved rounds; FPS and p90 medians)")
     rows = []
+    models = suite()
     with IsolatedRunner() as runner, StealMeter() as steal:
-        for model_name, (path, shape) in suite().items():
+        for model_name in args.models or list(models):
+            path, shape = models[model_name]
             for config_name, cfg in CONFIGS.items():
-                harness, reference, steals = [], [], []
+                harness, reference, h90, r90, steals = [], [], [], [], []
                 for _ in range(args.rounds):
                     with StealMeter() as s1:
                         result = runner.call("measure_config", {
                             "model_path": str(path), "shape": shape, "config": cfg.to_dict(),
                             "trial_time_s": float(args.seconds), "percent": 90,
                         }, timeout_s=300)
-                    windows = result["measurement"]["windows"]
-                    harness.append(result["measurement"]["throughput_fps"])
+                    m = result["measurement"]
+                    harness.append(throughput_of([Window.from_dict(w) for w in m["windows"]]))
+                    h90.append(m["latency_ms"]["p90"])
                     requests = result["effective"]["infer_requests"]
                     with StealMeter() as s2:
-                        reference.append(run_benchmark_app(path, shape, cfg, requests, args.seconds))
+                        fps, p90 = run_benchmark_app(path, shape, cfg, requests, args.seconds)
+                    reference.append(fps)
+                    r90.append(p90)
                     steals += [s1.fraction, s2.fraction]
-                ratios = [h / r for h, r in zip(harness, reference, strict=True)]
+                ratio = statistics.median(harness) / statistics.median(reference)
+                per_round = [h / r for h, r in zip(harness, reference, strict=True)]
+                p90_ratio = statistics.median(h90) / statistics.median(r90)
                 rows.append([
-                    model_name, format_shape(shape), config_name, f"{statistics.median(reference):.1f}",
-                    f"{statistics.median(harness):.1f}", f"{statistics.median(ratios):.3f}",
-                    f"{min(ratios):.3f}–{max(ratios):.3f}", f"{max(steals):.0%}", len(windows),
+                    model_name, format_shape(shape), config_name, requests,
+                    f"{statistics.median(reference):.1f}", f"{statistics.median(harness):.1f}", f"{ratio:.3f}",
+                    f"{min(per_round):.3f}–{max(per_round):.3f}",
+                    f"{statistics.median(r90):.4g}", f"{statistics.median(h90):.4g}", f"{p90_ratio:.3f}",
+                    f"{max(steals):.0%}",
                 ])
-                print(f"  {model_name} {config_name}: ratio {statistics.median(ratios):.3f}", file=sys.stderr)
-    print(table(rows, ["model", "shape", "config", "benchmark_app FPS", "harness FPS", "ratio", "range", "max steal", "windows"]))
-    all_ratios = [float(r[5]) for r in rows]
-    print(f"\nmedian ratio over all rows {statistics.median(all_ratios):.3f}, min {min(all_ratios):.3f} "
-          f"(target ≥ 0.95); machine steal during the run {steal.fraction:.1%}")
+                print(f"  {model_name} {config_name}: FPS ratio {ratio:.3f}, p90 ratio {p90_ratio:.3f}", file=sys.stderr)
+    print(table(rows, ["model", "shape", "config", "req", "benchmark_app FPS", "harness FPS", "FPS ratio",
+                       "per-round", "benchmark_app p90 ms", "harness p90 ms", "p90 ratio", "max steal"]))
+    fps_ratios = [float(r[6]) for r in rows]
+    p90_ratios = [float(r[10]) for r in rows]
+    print(f"\nFPS ratio: median {statistics.median(fps_ratios):.3f}, min {min(fps_ratios):.3f} (target ≥ 0.95); "
+          f"p90 ratio: {min(p90_ratios):.3f}–{max(p90_ratios):.3f} (target 0.90–1.10); "
+          f"machine steal during the run {steal.fraction:.1%}")
 
 
 if __name__ == "__main__":

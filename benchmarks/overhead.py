@@ -38,9 +38,9 @@ def main() -> None:
         total = time.perf_counter() - started
         study = optuna.load_study(study_name=outcome.study_name, storage=storage)
         confirmation = load_confirmation(study)
-    trials = [t for t in outcome.trials if t.complete]
+    trials = [t for t in outcome.trials if t.measured]
     windows = sum(w.wall_s for t in trials for w in t.windows)
-    compile_s = sum(t.metrics["compile_ms"] for t in trials) / 1e3
+    compile_s = sum(t.metrics["compile_ms"] for t in outcome.trials if t.complete) / 1e3  # duplicates too
     first_s = sum(t.metrics["first_inference_ms"] for t in trials) / 1e3
     measured = sum(t.metrics["measured_s"] for t in trials)
     warmup = measured - windows

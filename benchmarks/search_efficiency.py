@@ -23,9 +23,10 @@ from _common import header, table
 
 from autotune.config import RuntimeConfig
 from autotune.facts import InputInfo, ModelInfo
+from autotune.judge import Limits
 from autotune.objective import MeasureSettings, Objective
 from autotune.plan import SearchSettings
-from autotune.results import Limits, best_config, load_trials, unique_configs
+from autotune.results import best_by_search, load_trials, unique_configs
 from autotune.simulate import SimulatedMachine, SimulatedRunner
 from autotune.space import build_space
 from autotune.steering import Steering
@@ -69,7 +70,7 @@ def run_search(machine: SimulatedMachine, sampler_kind: str, seed: int, budget: 
     curve = []
     for _ in range(budget):
         study.optimize(objective, n_trials=1, catch=(TrialFailure,), callbacks=callbacks)
-        best = best_config(unique_configs(load_trials(study), limits))
+        best = best_by_search(unique_configs(load_trials(study), limits))
         curve.append(true_value(machine, best.config, limit_ms) / optimum if best else 0.0)
     return curve
 

@@ -1,13 +1,17 @@
-"""Tuned config vs the OpenVINO hints, on real models, at limits set from each model's own
-LATENCY-hint latency (1.5× and 3× its p90 by default).
+"""What a new user gets: `autotune search` with its defaults on real models, at a latency limit
+between the two hints' latencies and at a loose one, then the benchmark_app command that
+`autotune export --format benchmark_app` prints, run as printed.
 
-Prints per model and limit: the best hint that meets the limit, the tuned (confirmed) winner,
-their ratio with its 95 % interval from the interleaved confirmation, and the trials used.
-Target: ratio ≥ 1.00 everywhere (the hints are candidates too, so the winner is never worse
-than the best feasible hint in the confirmation rounds); where it is > 1, the interval says
-whether the gain is real.
+Per run it prints what shipped, its ratio to the best hint that meets the limit with the
+interval and the rounds behind it, whether the gain is significant, the verdict, and how the
+printed benchmark_app command reproduces the shipped config (its FPS ÷ the confirmed FPS;
+target within 5 %).
 
-    python benchmarks/vs_hints.py [--trials 20] [--trial-time 1] [--factors 1.5 3]
+Limits come from each model's own hints, measured first: "between" is the geometric mean of
+the LATENCY and THROUGHPUT hints' p90 (when THROUGHPUT's is at least 20 % higher, else 1.5×
+LATENCY's), "loose" is 3× the higher of the two.
+
+    python benchmarks/vs_hints.py [--models yolov8n-416 ppocr-cls] [--trials 30] [--trial-time 2s]
 """
 
 from __future__ import annotations
@@ -15,84 +19,140 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
+import shlex
+import subprocess
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
 from _common import CACHE, StealMeter, header, table
 from fetch_models import model_paths
 
 from autotune import runtime
 from autotune.config import preset_config
-from autotune.plan import SearchSettings
-from autotune.units import format_shape
+from autotune.judge import constrained_latency
+from autotune.measure import Window
+from autotune.units import format_shape, parse_shape
 from autotune.worker import IsolatedRunner
-from autotune.workflow import search
+from tests.models import byte_classifier
+
+BIN = Path(sys.executable).parent
 
 
-def suite() -> dict[str, tuple[str, str]]:
-    demo = runtime.build_demo_model(CACHE / "demo" / "demo.xml")
-    models = {"demo-cnn": (str(demo), "images[1,3,224,224]")}
-    for name, (path, shape) in model_paths().items():
+def byte_samples(folder: Path, count: int = 32, length: int = 256) -> Path:
+    """The first bytes of real files (the Python standard library: source, bytecode, shared
+    objects, data), as int32 samples for the byte classifier's accuracy guard."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in Path(sys.base_prefix, "lib").rglob("*") if p.is_file())
+    step = max(1, len(files) // count)
+    for i, path in enumerate(files[::step][:count]):
+        data = path.read_bytes()[:length].ljust(length, b"\0")
+        np.save(folder / f"{i:03d}.npy", np.frombuffer(data, np.uint8).astype(np.int32))
+    return folder
+
+
+def suite() -> dict[str, tuple[str, str, str | None]]:
+    """name → (model path, --shape, --inputs folder or None for autotune's random samples)."""
+    paths = model_paths()
+    models: dict[str, tuple[str, str, str | None]] = {
+        "yolov8n-416": (str(paths["yolov8n-nudenet"][0]), "images[1,3,416,416]", None),
+    }
+    for name in ("ppocrv4-det", "ppocrv4-rec", "ppocr-cls"):
+        path, shape = paths[name]
         info = runtime.inspect_model(path, json.loads(shape))
-        models[name] = (str(path), format_shape(info.shape or {}))
+        models[name] = (str(path), format_shape(info.shape or {}), None)
+    bytes_model = byte_classifier(CACHE / "bytes" / "byte_classifier.xml")
+    models["bytes-int32"] = (str(bytes_model), "bytes[1,256]", str(byte_samples(CACHE / "bytes" / "samples")))
     return models
 
 
-def latency_hint_p90(runner: IsolatedRunner, path: str, shape: str) -> float:
-    from autotune.units import parse_shape
-
+def hint_p90(runner: IsolatedRunner, path: str, shape: str, hint: str) -> float:
     result = runner.call("measure_config", {
-        "model_path": path, "shape": parse_shape(shape), "config": preset_config("LATENCY").to_dict(),
+        "model_path": path, "shape": parse_shape(shape), "config": preset_config(hint).to_dict(),
         "trial_time_s": 2.0, "percent": 90,
     }, timeout_s=300)
-    return float(result["measurement"]["constrained_latency_ms"])
+    return constrained_latency([Window.from_dict(w) for w in result["measurement"]["windows"]], 90)
+
+
+def limits_for(latency_p90: float, throughput_p90: float) -> dict[str, float]:
+    between = math.sqrt(latency_p90 * throughput_p90) if throughput_p90 > 1.2 * latency_p90 else 1.5 * latency_p90
+    return {"between": between, "loose": 3 * max(latency_p90, throughput_p90)}
+
+
+def reproduce(study: str, storage: str, seconds: int) -> tuple[float | None, str]:
+    """Run the benchmark_app command that `autotune export` prints; its FPS (None if it
+    cannot run the config) and the command."""
+    exported = subprocess.run([str(BIN / "autotune"), "export", "--study", study, "--storage", storage,
+                               "--format", "benchmark_app"], capture_output=True, text=True, timeout=120)
+    line = next((x for x in exported.stderr.splitlines() if x.startswith("benchmark_app")), None)
+    if line is None:
+        return None, exported.stderr.strip().splitlines()[-1] if exported.stderr.strip() else "no command"
+    command = shlex.split(line)
+    command[0] = str(BIN / "benchmark_app")
+    command[command.index("-t") + 1] = str(seconds)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=seconds * 10 + 120)
+    found = re.search(r"Throughput:\s+([\d.]+) FPS", run.stdout)
+    return (float(found.group(1)) if found else None), line
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--trial-time", type=float, default=1.0)
-    parser.add_argument("--factors", type=float, nargs="+", default=[1.5, 3.0])
-    parser.add_argument("--models", nargs="*", help="subset of: demo-cnn yolov8n-nudenet ppocrv4-det ppocrv4-rec ppocr-cls")
-    parser.add_argument("--max-drift", default="0.05", help="accuracy guard as in autotune search; 'off' compares on latency alone")
+    parser.add_argument("--models", nargs="*", help="subset of: yolov8n-416 ppocrv4-det ppocrv4-rec ppocr-cls bytes-int32")
+    parser.add_argument("--limits", nargs="*", default=["between", "loose"])
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--trial-time", default="2s")
+    parser.add_argument("--ba-seconds", type=int, default=15, help="benchmark_app run of the printed command")
     args = parser.parse_args()
-    drift = None if args.max_drift == "off" else float(args.max_drift)
-    header(f"vs_hints: tuned config vs OpenVINO hints ({args.trials} trials × {args.trial_time:g} s, confirmed, "
-           f"accuracy guard {'off' if drift is None else f'≤ {drift:g}'})")
+    header(f"vs_hints: autotune search as a new user runs it ({args.trials} trials × {args.trial_time}), then the printed benchmark_app command")
     storage = f"sqlite:///{CACHE / 'vs_hints.db'}"
-    rows = []
     models = suite()
+    rows, verdicts = [], []
     for name in args.models or list(models):
-        path, shape = models[name]
+        path, shape, inputs = models[name]
         with IsolatedRunner() as runner:
-            base = latency_hint_p90(runner, path, shape)
-        for factor in args.factors:
-            limit_ms = base * factor
+            lat, tput = hint_p90(runner, path, shape, "LATENCY"), hint_p90(runner, path, shape, "THROUGHPUT")
+        print(f"  {name}: LATENCY hint p90 {lat:.3g} ms, THROUGHPUT hint p90 {tput:.3g} ms", file=sys.stderr)
+        for which, limit_ms in limits_for(lat, tput).items():
+            if which not in args.limits:
+                continue
+            study = f"{name}-{which}"
+            command = [str(BIN / "autotune"), "search", path, "--shape", shape, "--max-latency", f"{limit_ms:.3g}ms",
+                       "--trials", str(args.trials), "--trial-time", args.trial_time, "--study", study,
+                       "--storage", storage, "--out", str(CACHE / "vs_hints" / study), "--force", "--json"]
+            if inputs:
+                command += ["--inputs", inputs]
             started = time.monotonic()
             with StealMeter() as steal:
-                outcome = search(SearchSettings(
-                    model_path=path, shape=shape, max_latency_s=limit_ms / 1e3, device="CPU",
-                    trials=args.trials, trial_time_s=args.trial_time, study_name=f"{name}-{factor:g}x",
-                    storage=storage, out_dir=str(CACHE / "vs_hints" / f"{name}-{factor:g}x"), seed=0, force=True,
-                    max_drift=drift,
-                ))
+                run = subprocess.run(command, capture_output=True, text=True, timeout=3600)
             elapsed = time.monotonic() - started
-            conf = outcome.confirmation
-            winner = conf.winner if conf else None
-            best_hint = conf.best_hint if conf else None
-            hint_fps = next((c.throughput.estimate for c in conf.candidates if best_hint in c.presets), math.nan) if conf else math.nan
-            ratio = conf.ratios.get(best_hint) if conf and best_hint else None
-            drifts = [c.drift for c in outcome.configs if c.presets and c.drift is not None]
-            hint_drift = f"{max(drifts):.3g}" if drifts else "–"
+            if run.returncode not in (0, 3):
+                raise SystemExit(f"{study}: exit {run.returncode}: {run.stderr[-1500:]}")
+            summary = json.loads(run.stdout)
+            winner = summary["winner"]
+            reference = summary["reference_hint"]
+            ratio = summary["ratios"].get(reference) if reference and winner and not winner["hint"] else None
+            fps, printed = reproduce(study, storage, args.ba_seconds) if winner else (None, "")
+            confirmed = winner["throughput_fps"]["estimate"] if winner else None
             rows.append([
-                name, shape, f"{factor:g}× = {limit_ms:.2f} ms", hint_drift,
-                f"{best_hint or 'none'} {hint_fps:.1f}",
-                (winner.label if winner else "none")[:44], f"{winner.throughput.estimate:.1f}" if winner else "–",
-                ratio.format() if ratio else "–", "yes" if conf and conf.significant else "no",
-                len([t for t in outcome.trials if t.complete]), f"{elapsed:.0f}s", f"{steal.fraction:.0%}",
+                name, f"{which} {limit_ms:.3g} ms", (winner["label"] if winner else "nothing (exit 3)")[:48],
+                f"{ratio['estimate']:.2f} [{ratio['low']:.2f}, {ratio['high']:.2f}] vs {reference}" if ratio
+                else (f"1.00 (is the {reference} hint)" if winner and winner["hint"] else "–"),
+                f"{ratio['confidence']:.1%}, {ratio['n']}" if ratio else "–",
+                "yes" if summary["significant"] else "no",
+                f"{confirmed:.1f}" if confirmed else "–",
+                f"{fps:.1f} ({fps / confirmed:.3f})" if fps and confirmed else ("cannot run" if winner else "–"),
+                summary["trials"], f"{elapsed:.0f}s", f"{steal.fraction:.0%}",
             ])
-            print(f"  {name} {factor:g}×: {conf.verdict if conf else 'no confirmation'}", file=sys.stderr)
-    print(table(rows, ["model", "shape", "p90 limit", "hint drift", "best feasible hint FPS", "tuned winner", "FPS", "ratio [95% CI]", "significant", "trials", "time", "steal"]))
+            verdicts.append(f"{study}: {summary['verdict']}" + (f"\n    printed: {printed}" if printed else ""))
+            for finding in summary["findings"]:
+                verdicts.append(f"    · {finding}")
+            print(f"  {study}: {summary['verdict'][:200]}", file=sys.stderr)
+    print(table(rows, ["model", "p90 limit", "shipped", "× best hint [interval]", "confidence, rounds", "significant",
+                       "confirmed FPS", "benchmark_app FPS (÷ confirmed)", "trials", "time", "steal"]))
+    print("\nverdicts:")
+    print("\n".join(verdicts))
 
 
 if __name__ == "__main__":

@@ -68,3 +68,56 @@ def sensitive_model(path: Path) -> Path:
     out.output(0).set_names({"y"})
     ov.save_model(ov.Model([out], [x], "sensitive"), str(path))
     return path
+
+
+def byte_classifier(path: Path, *, length: int = 256, classes: int = 16, width: int = 32) -> Path:
+    """An int-input model like a file-type classifier: [1, length] int32 bytes → embedding →
+    1-D convolution → a flatten that hard-codes batch 1 (as many ONNX exports do, so the BATCH
+    device cannot batch it) → class probabilities [1, classes]."""
+    rng = np.random.default_rng(5)
+    data = ops.parameter(ov.PartialShape([1, length]), ov.Type.i32, name="bytes")
+    data.output(0).set_names({"bytes"})
+    table = ops.constant(rng.standard_normal((256, width)).astype(np.float32))
+    embedded = ops.gather(table, data, ops.constant(np.int64(0)))  # [1, L, width]
+    channels = ops.transpose(embedded, ops.constant(np.array([0, 2, 1], np.int64)))
+    kernel = (rng.standard_normal((2 * width, width, 5)) * np.sqrt(2 / (width * 5))).astype(np.float32)
+    features = ops.relu(ops.convolution(channels, ops.constant(kernel), [1], [2], [2], [1]))
+    flat = ops.reshape(features, ops.constant(np.array([1, 2 * width * length], np.int64)), False)
+    weights = (rng.standard_normal((2 * width * length, classes)) * 0.02).astype(np.float32)
+    scores = ops.softmax(ops.matmul(flat, ops.constant(weights), False, False), 1)
+    scores.output(0).set_names({"scores"})
+    ov.save_model(ov.Model([scores], [data], "byte_classifier"), str(path))
+    return path
+
+
+def mlp_model(path: Path, *, features: int = 64, hidden: int = 128, classes: int = 10) -> Path:
+    """A micro model (tens of µs) with a static batch of 1: [1, features] → class
+    probabilities. Per-inference overhead dominates, so batching pays off several times."""
+    rng = np.random.default_rng(2)
+    x = ops.parameter(ov.PartialShape([1, features]), ov.Type.f32, name="x")
+    x.output(0).set_names({"x"})
+    w1 = ops.constant((rng.standard_normal((features, hidden)) * 0.1).astype(np.float32))
+    w2 = ops.constant((rng.standard_normal((hidden, classes)) * 0.1).astype(np.float32))
+    y = ops.softmax(ops.matmul(ops.relu(ops.matmul(x, w1, False, False)), w2, False, False), 1)
+    y.output(0).set_names({"y"})
+    ov.save_model(ov.Model([y], [x], "mlp"), str(path))
+    return path
+
+
+def speech_step_model(path: Path, *, features: int = 64, state: int = 64, hidden: int = 256) -> Path:
+    """A two-input micro model shaped like one step of a streaming speech model: [1, features]
+    and a recurrent [1, state] → scores over 32 units. About 10–30 µs per inference on CPU, so
+    per-request overhead in the harness shows up directly in its figures."""
+    rng = np.random.default_rng(4)
+    a = ops.parameter(ov.PartialShape([1, features]), ov.Type.f32, name="features")
+    a.output(0).set_names({"features"})
+    b = ops.parameter(ov.PartialShape([1, state]), ov.Type.f32, name="state")
+    b.output(0).set_names({"state"})
+    x = ops.concat([a, b], 1)
+    w1 = (rng.standard_normal((features + state, hidden)) * 0.1).astype(np.float32)
+    w2 = (rng.standard_normal((hidden, 32)) * 0.1).astype(np.float32)
+    x = ops.relu(ops.matmul(x, ops.constant(w1), False, False))
+    y = ops.softmax(ops.matmul(x, ops.constant(w2), False, False), 1)
+    y.output(0).set_names({"scores"})
+    ov.save_model(ov.Model([y], [a, b], "speech_step"), str(path))
+    return path

@@ -43,8 +43,10 @@ def test_search_writes_config_and_report(searched: dict) -> None:
     out: Path = searched["out"]
     doc = json.loads((out / "best_config.json").read_text())
     assert doc["device"] == "CPU" and doc["feasible"]
-    assert doc["constraint"] == {"max_latency_ms": 50.0, "percentile": 90.0, "max_memory_bytes": None, "max_drift": 0.05, "max_first_inference_ms": None}
-    assert doc["accuracy"]["max_rel_error"] <= 0.05  # the accuracy guard ran on every trial
+    assert doc["constraint"] == {"max_latency_ms": 50.0, "percentile": 90.0, "max_memory_bytes": None, "max_drift": 0.05,
+                                 "max_first_inference_ms": None, "min_top1": 0.99}
+    assert doc["accuracy"]["rel_l2"] <= 0.05 and doc["accuracy"]["top1"] >= 0.99  # the guard ran on every trial
+    assert doc["accuracy"]["samples"] == 8 and doc["accuracy"]["source"] == "random"
     assert doc["load"]["cached"]["loaded_from_cache"] and not doc["load"]["cold"]["loaded_from_cache"]
     assert 0 < doc["efficiency"]["share"] < 1.0
     assert doc["profile"]["executed"] > 0
@@ -129,7 +131,7 @@ def test_export_picks_operating_points(searched: dict) -> None:
     assert json.loads(result.stdout)["study"]["trial"] <= trial
     tight = invoke("export", "--study", "tiny", "--storage", searched["storage"], "--max-latency", "1us")
     assert tight.exit_code == 3
-    assert "closest is trial #" in tight.output
+    assert "the LATENCY hint in" in tight.output and "closest tuned config (trial #" in tight.output
 
 
 def test_studies_and_report_commands(searched: dict, tmp_path: Path) -> None:
@@ -147,8 +149,10 @@ def test_impossible_limit_exits_3_naming_the_closest(tiny_model: Path, tmp_path:
         "--trials", "3", "--trial-time", "0.2s", "--storage", storage, "--out", str(tmp_path / "o"), "--quiet",
     )
     assert result.exit_code == 3
-    assert "no configuration meets p90 latency ≤ 0.001 ms, output drift ≤ 0.05; closest is trial #" in result.output
-    assert "a higher --max-latency" in result.output
+    text = " ".join(result.output.split())
+    assert "no configuration meets p90 latency ≤ 0.001 ms, output drift ≤ 0.05, top-1 agreement ≥ 0.99: the LATENCY hint in" in text
+    assert "but takes" in text and "at p90 (limit 0.001 ms)" in text and "closest tuned config (trial #" in text
+    assert "relax a limit: --max-latency" in text
     assert "Traceback" not in result.output
     study = optuna.load_study(study_name=optuna.get_all_study_names(storage)[0], storage=storage)
     assert len([t for t in study.trials if t.state.name == "COMPLETE"]) == 3  # infeasible trials kept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from autotune.cli import app
-from autotune.validate import judge
+from autotune.judge import judge_validation
 from tests.test_report import window
 
 runner = CliRunner()
@@ -55,12 +56,15 @@ def test_validate_passes_then_fails_a_tightened_limit(study: dict) -> None:
 
 def test_validate_judges_a_slower_config_as_failed() -> None:
     def ws(fps: float) -> list:
-        return [window(r, fps * (1 + 0.01 * r), 1.0) for r in range(5)]
+        return [window(r, fps * (1 + 0.01 * r), 1.0) for r in range(10)]
 
-    doc = {"label": "tuned", "metrics": {"throughput_fps": 500}}
-    slower = judge(doc, [ws(80), ws(60), ws(100)], limit=5.0, percent=90, rounds=5)
+    def run(config_fps: float):
+        return judge_validation("tuned", False, ws(config_fps), {"LATENCY": ws(60), "THROUGHPUT": ws(100)},
+                                limit_ms=5.0, percent=90, recorded_fps=500)
+
+    slower = run(80)
     assert not slower.ok and not slower.beats_hints and "slower than the THROUGHPUT hint" in slower.verdict
-    same = judge(doc, [ws(100), ws(60), ws(100)], limit=5.0, percent=90, rounds=5)
+    same = run(100)
     assert same.ok and same.meets_limit
 
 
@@ -122,7 +126,6 @@ def chromium() -> str:
 
 
 def test_report_renders_in_headless_chromium(study: dict, tmp_path: Path) -> None:
-    import re
 
     report = study["base"] / "out" / "report.html"
     command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
@@ -144,3 +147,40 @@ def test_report_png_through_kaleido(study: dict, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     png = target.with_suffix(".png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_printed_benchmark_app_command_runs_the_shipped_batch(model_dir: Path, tmp_path: Path) -> None:
+    """A static model whose winner is batched: the printed command must reshape to that batch,
+    use the same request count and API, and point -load_config at a file of its own."""
+    import shlex
+
+    from tests.models import mlp_model
+
+    model = mlp_model(model_dir / "mlp.xml")
+    storage = f"sqlite:///{tmp_path}/s.db"
+    searched = runner.invoke(app, [
+        "search", str(model), "--max-latency", "50ms", "--device", "CPU", "--trials", "8", "--trial-time", "0.3s",
+        "--study", "mlp", "--storage", storage, "--out", str(tmp_path / "out"), "--seed", "0",
+        "--confirm-top", "2", "--confirm-rounds", "6", "--quiet",
+    ])
+    assert searched.exit_code == 0, searched.output
+    doc = json.loads((tmp_path / "out" / "best_config.json").read_text())
+    assert doc["batch"] > 1 and not doc["preset"], doc["verdict"]  # batching wins on a micro model
+    assert doc["confirmation"]["significant"]
+    exported = runner.invoke(app, ["export", "--study", "mlp", "--storage", storage, "--format", "benchmark_app"])
+    assert exported.exit_code == 0, exported.output
+    own_file = tmp_path / "out" / "benchmark_app_config.json"
+    assert f"wrote {own_file}" in exported.output
+    assert json.loads(own_file.read_text()) == doc["properties"]  # the -load_config format
+    command = shlex.split(next(line for line in exported.output.splitlines() if line.startswith("benchmark_app")))
+    assert command[command.index("-load_config") + 1] == str(own_file)
+    assert command[command.index("-nireq") + 1] == str(doc["infer_requests"])
+    assert command[command.index("-api") + 1] == ("sync" if doc["infer_requests"] == 1 else "async")
+    command[command.index("-t") + 1] = "1"
+    ba = Path(sys.executable).with_name("benchmark_app")
+    run = subprocess.run([str(ba), *command[1:]], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert f"Model batch size: {doc['batch']}" in run.stdout  # it counts frames of the shipped batch
+    assert f"Reshaping model: 'x': [{doc['batch']},64]" in run.stdout
+    api = "synchronously" if doc["infer_requests"] == 1 else "asynchronously"
+    assert f"Start inference {api}, {doc['infer_requests']} inference requests" in run.stdout

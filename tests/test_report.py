@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from autotune.config import EffectiveConfig, RuntimeConfig
-from autotune.confirm import decide
+from autotune.confirm import record
+from autotune.judge import Limits
 from autotune.measure import Window
 from autotune.report import (
     exploration_info,
@@ -16,7 +19,7 @@ from autotune.report import (
     trials_table,
 )
 from autotune.report._plots import pareto_figure
-from autotune.results import Limits, TrialResult, unique_configs
+from autotune.results import TrialResult, study_decision, unique_configs
 
 
 def window(i: int, fps: float, p90: float) -> Window:
@@ -28,7 +31,7 @@ def trial(n: int, key: str, fps: float, p90: float, preset: str | None = None, s
     cfg = RuntimeConfig(hint=preset or "NONE", batch=batch, preset=preset)
     eff = EffectiveConfig("CPU", batch, 1, {"NUM_STREAMS": streams, "INFERENCE_NUM_THREADS": "2", "INFERENCE_PRECISION_HINT": "f32"})
     windows = tuple(window(i, fps, p90) for i in range(5)) if state == "COMPLETE" else ()
-    metrics = {"throughput_fps": fps, "pooled_throughput_fps": fps, "constrained_latency_ms": p90,
+    metrics = {"throughput_fps": fps, "constrained_latency_ms": p90,
                "latency_ms": {"p50": p90 * 0.8, "p90": p90, "p99": p90 * 1.2}}
     return TrialResult(n, state, cfg, preset, eff if state == "COMPLETE" else None, key if state == "COMPLETE" else None,
                        windows, metrics if state == "COMPLETE" else {}, (), {}, {}, "boom" if state == "FAIL" else None, 1.0)
@@ -45,19 +48,28 @@ TRIALS = [
 LIMITS = Limits(max_latency_ms=5.0, percentile=90)
 
 
+def confirmed(configs: list, fps: dict[str, list[float]], p90: dict[str, float]):
+    """A confirmation record with the given per-round figures."""
+    searched = [c for c in configs if c.key in fps]
+    measured = [[window(r, fps[c.key][r], p90[c.key]) for r in range(len(fps[c.key]))] for c in searched]
+    return record(searched, measured, rounds=len(next(iter(fps.values()))), window_s=0.5)
+
+
 def test_pareto_front_and_winner() -> None:
     configs = unique_configs(TRIALS, LIMITS)
     assert pareto_keys(configs) == {"lat", "tput", "a", "b"}
-    info = pareto_info(configs, LIMITS)
+    rounds = {"a": [200 + r for r in range(10)], "tput": [150 + r for r in range(10)], "lat": [100] * 10}
+    decision = study_decision(configs, confirmed(configs, rounds, {"a": 4, "tput": 2, "lat": 1}), LIMITS)
+    info = pareto_info(configs, LIMITS, decision)
     by_key = {p.key: p for p in info.points}
     assert by_key["a"].winner and not by_key["b"].winner  # b is faster but over the limit
     assert not by_key["b"].feasible
     assert by_key["tput"].presets == ("THROUGHPUT",)
     assert not by_key["c"].pareto_optimal
     assert info.limit_ms == 5.0 and info.percentile == "p90"
-    assert "NUM_STREAMS" not in by_key["a"].hover or True
+    assert "INFERENCE_PRECISION_HINT" not in by_key["a"].hover  # a hint-only request sets no precision
     figure = pareto_figure(info)
-    assert any(trace.name == "winner" and list(trace.y) == [180] for trace in figure.data)
+    assert any(trace.name == "winner" and list(trace.y) == [180] for trace in figure.data)  # search figure
 
 
 def test_history_best_so_far_only_counts_feasible() -> None:
@@ -67,39 +79,31 @@ def test_history_best_so_far_only_counts_feasible() -> None:
     assert info.feasible == (True, True, True, False, True)
 
 
-def test_summary_without_confirmation_compares_with_best_feasible_hint() -> None:
+def test_summary_without_confirmation_ships_the_hint() -> None:
     configs = unique_configs(TRIALS, LIMITS)
-    info = summary_info(TRIALS, configs, LIMITS, None, {"cpu": "x"})
+    decision = study_decision(configs, None, LIMITS)
+    info = summary_info(TRIALS, configs, LIMITS, decision, {"cpu": "x"})
     winner = info.rows[0]
-    assert winner.role == "winner" and winner.throughput_fps == 180
-    assert winner.ratio == "1.20×"  # 180 / 150 (THROUGHPUT hint)
+    assert winner.role == "winner = THROUGHPUT hint" and winner.throughput_fps == 150
+    assert winner.source == "search"
+    assert "was not confirmed" in info.verdict and "1.20× in the search" in info.verdict
     assert info.failed == ((5, "boom"),)
     assert info.unique_configs == 5
 
 
-def test_summary_with_confirmation_uses_its_figures() -> None:
+def test_one_figure_per_config_the_confirmed_one() -> None:
     configs = unique_configs(TRIALS, LIMITS)
-    searched = [c for c in configs if c.key in ("a", "lat", "tput")]
-    measured = [[window(r, {"a": 200, "lat": 90, "tput": 160}[c.key] * (1 + 0.1 * r), {"a": 4, "lat": 1, "tput": 2}[c.key]) for r in range(5)] for c in searched]
-    confirmation = decide(searched, measured, LIMITS, rounds=5, window_s=1.0)
-    assert confirmation.winner_key == "a" and confirmation.best_hint == "THROUGHPUT"
-    assert confirmation.significant and confirmation.ratios["THROUGHPUT"].estimate == 200 / 160
-    info = summary_info(TRIALS, configs, LIMITS, confirmation, {})
-    assert info.rows[0].ratio.startswith("1.25×")
-    assert "1.25× the throughput of the THROUGHPUT hint" in info.verdict
-
-
-def test_confirmation_says_plainly_when_gain_is_not_significant() -> None:
-    configs = [c for c in unique_configs(TRIALS, LIMITS) if c.key in ("a", "tput")]
-    # paired ratios 0.97 1.05 1.06 0.98 1.04: a median gain of 4 % that the interval cannot tell from none
-    hint = [100, 101, 99, 100, 102]
-    tuned = [h * r for h, r in zip(hint, [0.97, 1.05, 1.06, 0.98, 1.04], strict=True)]
-    series = {"a": [window(r, tuned[r], 4) for r in range(5)], "tput": [window(r, hint[r], 2) for r in range(5)]}
-    measured = [series[c.key] for c in configs]
-    confirmation = decide(configs, measured, LIMITS, rounds=5, window_s=1.0)
-    assert confirmation.winner_key == "a" and confirmation.ratios["THROUGHPUT"].estimate > 1.0
-    assert not confirmation.significant
-    assert confirmation.verdict.startswith("no significant gain over the THROUGHPUT hint")
+    rounds = {"a": [200 * (1 + 0.01 * r) for r in range(10)], "tput": [160 * (1 + 0.01 * r) for r in range(10)], "lat": [90] * 10}
+    decision = study_decision(configs, confirmed(configs, rounds, {"a": 4, "tput": 2, "lat": 1}), LIMITS)
+    assert decision.winner is not None and decision.winner.key == "a" and decision.significant
+    assert decision.ratios["THROUGHPUT"].estimate == pytest.approx(200 / 160)
+    info = summary_info(TRIALS, configs, LIMITS, decision, {})
+    row = info.rows[0]
+    assert row.role == "winner" and row.source == "confirmed"
+    assert row.throughput_fps == pytest.approx(decision.winner.throughput.estimate)  # not the search's 180
+    assert row.ratio.startswith("1.25×")
+    assert info.verdict.startswith("1.25× the throughput of the THROUGHPUT hint (97.9 % CI")
+    assert "10 interleaved rounds" in info.confirmation
 
 
 def test_exploration_and_table() -> None:
@@ -111,34 +115,18 @@ def test_exploration_and_table() -> None:
     assert len(table) == 6
     assert table.loc[table.trial == 5, "note"].item() == "boom"
     assert table.loc[table.trial == 3, "feasible"].item() is False
-    assert math.isclose(table.loc[table.trial == 2, "throughput_fps"].item(), 180)
+    assert math.isclose(table.loc[table.trial == 2, "search FPS"].item(), 180)
 
 
-def test_unconfirmed_when_the_machine_got_busier() -> None:
-    from autotune.confirm import unconfirmed
-
-    configs = [c for c in unique_configs(TRIALS, LIMITS) if c.key in ("a", "tput")]
-    slow = {c.key: [window(r, 100, 50.0) for r in range(3)] for c in configs}  # all over 5 ms now
-    confirmation = decide(configs, [slow[c.key] for c in configs], LIMITS, rounds=3, window_s=1.0)
-    assert confirmation.winner_key is None
-    marked = unconfirmed(confirmation)
-    assert marked.verdict.startswith("not confirmed") and not marked.significant
-    info = summary_info(TRIALS, unique_configs(TRIALS, LIMITS), LIMITS, marked, {})
-    assert info.rows[0].role == "winner" and info.rows[0].throughput_fps == 100  # the search's winner, re-measured
-    assert info.verdict.startswith("not confirmed")
-
-
-def test_hint_wins_when_paired_rounds_say_the_tuned_config_is_not_faster() -> None:
-    configs = [c for c in unique_configs(TRIALS, LIMITS) if c.key in ("a", "tput")]
-    # medians: tuned 310 > hint 300, but in 4 of 5 paired rounds the tuned config is 1 % slower
-    hint = [100, 200, 300, 400, 500]
-    tuned = [99, 198, 310, 396, 495]
-    series = {"a": [window(r, tuned[r], 4) for r in range(5)], "tput": [window(r, hint[r], 2) for r in range(5)]}
-    confirmation = decide(configs, [series[c.key] for c in configs], LIMITS, rounds=5, window_s=1.0)
-    assert confirmation.candidates[[c.key for c in confirmation.candidates].index("a")].throughput.estimate == 310
-    assert confirmation.winner_key == "tput"
-    assert confirmation.ratios["THROUGHPUT"].estimate == 1.0
-    assert confirmation.verdict.startswith("the THROUGHPUT hint is the best configuration found")
+def test_the_search_decides_when_the_machine_got_busier() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    slow = {"a": [100.0] * 5, "tput": [90.0] * 5}
+    busy = confirmed(configs, slow, {"a": 50.0, "tput": 50.0})  # every candidate over 5 ms now
+    decision = study_decision(configs, busy, LIMITS)
+    assert not decision.confirmed and decision.winner is not None
+    assert decision.winner.key == "tput" and not decision.winner.confirmed  # the search's best hint
+    info = summary_info(TRIALS, configs, LIMITS, decision, {})
+    assert info.confirmation.startswith("not confirmed")
 
 
 def test_three_way_front_counts_memory() -> None:

@@ -125,3 +125,50 @@ def test_compile_cache_never_mixes_precisions(model_dir: Path, tmp_path: Path) -
     assert np.abs(lossy - exact).max() > 0.01 * np.abs(exact).max()  # f16 really is lossy here
     again = runtime.CompiledSession(str(model), shape, RuntimeConfig(precision="f32"), cache_dir=cache)
     assert np.array_equal(again.infer(x)["y"], exact)
+
+
+def test_auto_over_one_device_is_that_devices_config(tiny_model: Path) -> None:
+    shape = {"images": [1, 3, 64, 64]}
+    auto = runtime.CompiledSession(str(tiny_model), shape, RuntimeConfig(device="AUTO", hint="LATENCY"))
+    cpu = runtime.CompiledSession(str(tiny_model), shape, preset_config("LATENCY"))
+    try:
+        assert runtime.available_devices() == ["CPU"]  # what this test is about
+        assert auto.effective.device == "CPU"
+        assert auto.effective.key() == cpu.effective.key()
+    finally:
+        auto.close()
+        cpu.close()
+
+
+def test_batch_device_identity_says_whether_it_batches(static_model: Path, model_dir: Path) -> None:
+    """BATCH:CPU(4) batches a model whose batch axis it can find; on one whose flatten
+    hard-codes batch 1 it silently runs one request at a time: the plain CPU config."""
+    from tests.models import byte_classifier
+
+    unbatchable = byte_classifier(model_dir / "bytes.xml")
+    assert runtime.auto_batching_works(str(static_model), None, "CPU")
+    assert not runtime.auto_batching_works(str(unbatchable), None, "CPU")
+    batched = RuntimeConfig(device="BATCH:CPU", hint="THROUGHPUT", auto_batch_size=4)
+    for model, batches in ((static_model, True), (unbatchable, False)):
+        via_batch = runtime.CompiledSession(str(model), None, batched)
+        plain = runtime.CompiledSession(str(model), None, RuntimeConfig(hint="THROUGHPUT"))
+        try:
+            assert (via_batch.effective.device == "BATCH:CPU(4)") == batches
+            assert (via_batch.effective.key() == plain.effective.key()) == (not batches)
+        finally:
+            via_batch.close()
+            plain.close()
+
+
+def test_one_request_runs_the_sync_path(tiny_model: Path) -> None:
+    shape = {"images": [1, 3, 64, 64]}
+    latency = runtime.CompiledSession(str(tiny_model), shape, preset_config("LATENCY"))
+    throughput = runtime.CompiledSession(str(tiny_model), shape, preset_config("THROUGHPUT"))
+    try:
+        assert isinstance(latency.pipeline, runtime.SyncPipeline)  # as benchmark_app -hint latency
+        assert isinstance(throughput.pipeline, runtime.AsyncPipeline)
+        assert latency.pipeline.start_next() > 0  # each call completes one inference
+        assert latency.pipeline.drain() == []
+    finally:
+        latency.close()
+        throughput.close()

@@ -8,8 +8,9 @@ import optuna
 import pytest
 
 from autotune.facts import InputInfo, ModelInfo
+from autotune.judge import Limits
 from autotune.plan import SearchPlan, SearchSettings
-from autotune.results import Limits, best_config, load_trials, preset_results, unique_configs
+from autotune.results import best_by_search, load_trials, unique_configs
 from autotune.simulate import SimulatedMachine, SimulatedRunner
 from autotune.space import build_space
 from autotune.tuner import run_search
@@ -43,47 +44,43 @@ def test_presets_run_first_and_constraints_are_recorded(tmp_path: Path) -> None:
     for t in complete:
         assert "latency" in t.constraints  # infeasible trials are kept and teach the sampler
         feasible = t.constraints["latency"] <= 0
-        assert feasible == (t.user_attrs["metrics"]["pooled_constrained_latency_ms"] <= 4.0)
+        assert feasible == (t.user_attrs["metrics"]["constrained_latency_ms"] <= 4.0)
     assert any(t.constraints["latency"] > 0 for t in complete)
-    assert outcome.best is not None and outcome.best.feasible
-    assert outcome.best.constrained_latency_ms <= 4.0
+    assert outcome.winner is not None and outcome.winner.feasible
+    assert outcome.winner.constrained_latency_ms <= 4.0
 
 
-def test_tuned_config_beats_or_matches_best_feasible_hint(tmp_path: Path) -> None:
+def test_shipped_config_is_proven_or_is_the_hint(tmp_path: Path) -> None:
     machine = SimulatedMachine(cores=16, frame_ms=8)
     outcome, _ = run(tmp_path, machine, trials=20, max_latency_s=0.006)
-    hints = preset_results(outcome.configs)
-    feasible_hints = [c.throughput_fps for c in hints.values() if c.feasible]
-    assert outcome.best.throughput_fps >= max(feasible_hints)
-    assert outcome.confirmation is not None
-    winner = outcome.confirmation.winner
-    assert winner is not None and winner.feasible
+    decision = outcome.decision
+    assert decision.confirmed and outcome.winner is not None and outcome.winner.feasible
+    reference = decision.reference_hint
+    if not outcome.winner.is_hint:
+        assert reference is None or decision.ratios[reference.presets[0]].above_one
     # every confirmation candidate was measured in every round
+    assert outcome.confirmation is not None
     assert all(len(c.windows) == outcome.confirmation.rounds for c in outcome.confirmation.candidates)
+    # the winner's figure is its confirmed median, not the search figure
+    assert outcome.winner.confirmed and len(outcome.winner.rounds) == outcome.confirmation.rounds
 
 
-def test_same_effective_config_is_pooled_not_remeasured_in_full(tmp_path: Path) -> None:
+def test_a_known_effective_config_is_not_measured_again(tmp_path: Path) -> None:
     machine = SimulatedMachine(cores=4, frame_ms=5)
-    outcome, runner = run(tmp_path, machine, trials=25, trial_time_s=2.0)
+    outcome, runner = run(tmp_path, machine, trials=12, trial_time_s=0.5)
     trials = load_trials(optuna.load_study(study_name="sim", storage=f"sqlite:///{tmp_path}/s.db"))
-    keys = [t.key for t in trials if t.complete]
-    assert len(set(keys)) < len(keys), "a 4-core space of 25 trials must repeat some effective config"
-    configs = unique_configs(trials, Limits())
-    for config in configs:
-        members = [t for t in trials if t.key == config.key]
-        assert len(config.windows) == sum(len(t.windows) for t in members)
-    repeats = [t for t in trials if t.complete and t.metrics["pooled_windows"] > len(t.windows)]
-    assert repeats
-    first_of = {}
-    for t in trials:
-        if t.complete:
-            first_of.setdefault(t.key, t)
-    for t in repeats:
+    measured = [t for t in trials if t.measured]
+    duplicates = [t for t in trials if t.complete and t.duplicate_of is not None]
+    assert len(measured) == 12  # --trials counts measured configurations only
+    assert len({t.key for t in measured}) == len(measured)  # each one a distinct config
+    assert duplicates, "a 4-core space of 12 configs must propose some effective config twice"
+    first_of = {t.key: t for t in measured}
+    configs = {c.key: c for c in unique_configs(trials, Limits())}
+    for t in duplicates:
         original = first_of[t.key]
-        assert t.number > original.number
-        # a repeat pays a short measurement (30 % of --trial-time) and reports the pooled value
-        assert t.metrics["measured_s"] < 0.6 * original.metrics["measured_s"]
-        assert t.metrics["pooled_windows"] >= len(original.windows) + len(t.windows)
+        assert t.duplicate_of == original.number and not t.windows
+        assert t.metrics["throughput_fps"] == configs[t.key].throughput_fps  # the earlier figure
+        assert t.number in configs[t.key].trials
 
 
 def test_resume_continues_to_the_target(tmp_path: Path) -> None:
@@ -101,9 +98,11 @@ def test_impossible_limit_has_no_best_and_a_closest(tmp_path: Path) -> None:
 
     machine = SimulatedMachine(cores=8, frame_ms=4)
     outcome, _ = run(tmp_path, machine, trials=5, max_latency_s=1e-5)
-    assert outcome.best is None and not outcome.feasible
-    error = no_feasible_error(outcome.configs, outcome.limits)
-    assert "closest is trial #" in error.one_line()
+    assert outcome.winner is None and not outcome.feasible
+    error = no_feasible_error(outcome.decision)
+    text = error.one_line()
+    assert "the LATENCY hint in f32 takes" in text and "closest tuned config (trial #" in text
+    assert "--max-latency" in text
     assert error.exit_code == 3
 
 
@@ -114,4 +113,4 @@ def test_pareto_mode_returns_three_objectives(tmp_path: Path, objective: str) ->
     study = optuna.load_study(study_name="sim", storage=f"sqlite:///{tmp_path}/s.db")
     assert len(study.directions) == 3
     assert all(len(t.values) == 3 for t in study.trials if t.state.name == "COMPLETE")
-    assert best_config(unique_configs(load_trials(study), Limits())) is not None
+    assert best_by_search(unique_configs(load_trials(study), Limits())) is not None

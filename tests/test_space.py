@@ -86,8 +86,14 @@ def test_presets_are_plain_hints() -> None:
 
 def test_device_resolution() -> None:
     m = model()
-    assert resolve_devices(None, ["CPU"], m) == ["CPU", "AUTO", "BATCH:CPU"]
-    assert resolve_devices("cpu, BATCH:CPU(4)", ["CPU"], m) == ["CPU", "BATCH:CPU"]
+    # AUTO over one device is that device's config: searched only when it can choose
+    assert resolve_devices(None, ["CPU"], m) == ["CPU", "BATCH:CPU"]
+    assert resolve_devices(None, ["CPU", "GPU"], m) == ["CPU", "GPU", "AUTO", "BATCH:CPU", "BATCH:GPU"]
+    assert resolve_devices("cpu, BATCH:CPU(4), auto", ["CPU"], m) == ["CPU", "BATCH:CPU", "AUTO"]
+    # a BATCH device that cannot batch the model is left out, and refused when asked for
+    assert resolve_devices(None, ["CPU"], m, lambda device: False) == ["CPU"]
+    with pytest.raises(DeviceError, match="cannot batch this model"):
+        resolve_devices("BATCH:CPU", ["CPU"], m, lambda device: False)
     with pytest.raises(DeviceError, match="GPU"):
         resolve_devices("GPU", ["CPU"], m)
     with pytest.raises(DeviceError, match="batch 1"):

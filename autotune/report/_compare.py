@@ -12,9 +12,8 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from autotune.files import write_atomic
-from autotune.report._data import pareto_keys, winner_key
-from autotune.results import best_feasible_preset
-from autotune.store import load_confirmation, load_meta, study_results
+from autotune.report._data import pareto_keys
+from autotune.store import load_meta, study_decision_of
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class CompareRow:
     throughput_fps: float
     latency_ms: float  # the constrained percentile of the winner
     best_hint: str
-    ratio: float  # winner ÷ best feasible hint (search figures)
+    ratio: float  # winner ÷ fastest feasible hint: paired rounds when confirmed
     points: tuple[tuple[float, float, bool, str], ...]  # (latency, fps, pareto, label) per config
 
 
@@ -36,11 +35,18 @@ def compare_info(studies: list[optuna.Study]) -> list[CompareRow]:
     rows = []
     for study in studies:
         meta = load_meta(study)
-        limits, _, configs = study_results(study)
-        win = winner_key(configs, load_confirmation(study))
-        winner = next((c for c in configs if c.key == win), None)
-        hint = best_feasible_preset(configs)
+        limits, _, configs, _, decision = study_decision_of(study)
+        winner = decision.winner
+        hint = decision.reference_hint
         front = pareto_keys(configs)
+        ratio = math.nan
+        if winner is not None and hint is not None:
+            paired = decision.ratios.get(hint.presets[0])
+            ratio = (
+                paired.estimate
+                if paired is not None
+                else winner.throughput.estimate / hint.throughput.estimate
+            )
         env = meta.get("environment", {})
         rows.append(
             CompareRow(
@@ -50,12 +56,10 @@ def compare_info(studies: list[optuna.Study]) -> list[CompareRow]:
                 openvino=str(env.get("openvino", "?")).split("-")[0],
                 limit=limits.describe(),
                 winner=winner.label if winner else "none",
-                throughput_fps=winner.throughput_fps if winner else math.nan,
+                throughput_fps=winner.throughput.estimate if winner else math.nan,
                 latency_ms=winner.constrained_latency_ms if winner else math.nan,
-                best_hint=f"{hint[0]} {hint[1].throughput_fps:.1f}" if hint else "none",
-                ratio=(winner.throughput_fps / hint[1].throughput_fps)
-                if winner and hint
-                else math.nan,
+                best_hint=f"{hint.label} {hint.throughput.estimate:.1f}" if hint else "none",
+                ratio=ratio,
                 points=tuple(
                     (c.constrained_latency_ms, c.throughput_fps, c.key in front, c.label)
                     for c in configs

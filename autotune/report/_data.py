@@ -10,9 +10,9 @@ from typing import Any
 import optuna
 import pandas as pd
 
-from autotune.confirm import Confirmation, winner
+from autotune.judge import Contender, Decision, Limits, format_confidence
 from autotune.measure import percentile_key
-from autotune.results import ConfigResult, Limits, TrialResult, preset_results
+from autotune.results import ConfigResult, TrialResult
 
 LATENCY_VIEWS = ("p50", "p90", "p99")
 
@@ -58,34 +58,31 @@ def pareto_keys(configs: list[ConfigResult]) -> set[str]:
     }
 
 
-def winner_key(configs: list[ConfigResult], confirmation: Confirmation | None) -> str | None:
-    chosen = winner(configs, confirmation)
-    return chosen.key if chosen else None
-
-
 def _hover(c: ConfigResult) -> str:
     lines = [
         f"<b>{c.label}</b>",
         c.effective.describe(),
         f"trials: {', '.join(f'#{t}' for t in c.trials)}",
     ]
-    lines.append(f"throughput {c.throughput_fps:.1f} FPS")
+    lines.append(f"search: {c.throughput_fps:.1f} FPS")
     lines.append(
         " / ".join(f"{k} {c.latency_ms.get(k, math.nan):.2f}" for k in LATENCY_VIEWS) + " ms"
     )
     if c.memory_bytes is not None:
         lines.append(f"peak memory {c.memory_bytes / 1e6:.1f} MB above the idle runtime")
-    if c.drift is not None:
-        lines.append(f"output drift vs f32 {c.drift:.2%}")
+    if c.accuracy is not None:
+        lines.append(f"vs f32: {c.accuracy.describe()}")
     lines.extend(f"{k}={v}" for k, v in c.config.properties().items())
     return "<br>".join(lines)
 
 
 def pareto_info(
-    configs: list[ConfigResult], limits: Limits, confirmation: Confirmation | None = None
+    configs: list[ConfigResult], limits: Limits, decision: Decision | None = None
 ) -> ParetoInfo:
+    """Every unique config at its search figures (the chart compares what the search saw;
+    the summary table holds the confirmed figures)."""
     front = pareto_keys(configs)
-    win = winner_key(configs, confirmation)
+    win = decision.winner.key if decision is not None and decision.winner else None
     points = tuple(
         ParetoPoint(
             key=c.key,
@@ -124,7 +121,7 @@ def exploration_info(
     feasible = {c.key: c.feasible for c in configs}
     records = []
     for t in trials:
-        if not t.complete or t.effective is None:
+        if not t.measured or t.effective is None:
             continue
         props = t.effective.properties
         records.append(
@@ -167,9 +164,9 @@ def history_info(trials: list[TrialResult], configs: list[ConfigResult]) -> Hist
     numbers, values, flags, best = [], [], [], []
     running = math.nan
     for t in sorted(trials, key=lambda t: t.number):
-        if not t.complete:
+        if not t.measured:
             continue
-        value = float(t.metrics.get("pooled_throughput_fps", t.throughput_fps))
+        value = t.throughput_fps
         ok = (t.key in feasible_keys) if t.key else False
         if ok and not (value <= running):
             running = value
@@ -200,7 +197,7 @@ def parallel_info(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.
     feasible_keys = {c.key for c in configs if c.feasible}
     rows = []
     for t in trials:
-        if t.complete and t.key in feasible_keys and t.effective is not None:
+        if t.measured and t.key in feasible_keys and t.effective is not None:
             p = t.effective.properties
             rows.append(
                 {
@@ -227,12 +224,13 @@ def _num(value: str | None) -> float:
 @dataclass(frozen=True)
 class SummaryRow:
     label: str
-    role: str  # "winner", "LATENCY hint", ...
-    throughput_fps: float
+    role: str  # "winner", "LATENCY hint", "winner = LATENCY hint", "candidate"
+    throughput_fps: float  # the config's figure: confirmed median, else search median
     interval: tuple[float, float] | None
+    source: str  # "confirmed" or "search"
     latency_ms: dict[str, float]
     feasible: bool
-    ratio: str  # "1.23× [1.10, 1.31]" vs the best feasible hint, or ""
+    ratio: str  # the winner: "1.23× [1.10, 1.31]" vs the fastest feasible hint
 
 
 @dataclass(frozen=True)
@@ -245,105 +243,82 @@ class SummaryInfo:
     environment: dict[str, Any] = field(default_factory=dict)
     unique_configs: int = 0
     complete_trials: int = 0
+    duplicates: int = 0
+    findings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
+
+
+def _row(c: Contender, configs: dict[str, ConfigResult], role: str, ratio: str) -> SummaryRow:
+    config = configs.get(c.key)
+    return SummaryRow(
+        label=config.effective.describe() if config else c.label,
+        role=role,
+        throughput_fps=c.throughput.estimate,
+        interval=(c.throughput.low, c.throughput.high) if c.throughput.n > 1 else None,
+        source="confirmed" if c.confirmed else "search",
+        latency_ms=c.latency_ms,
+        feasible=c.feasible,
+        ratio=ratio,
+    )
 
 
 def summary_info(
     trials: list[TrialResult],
     configs: list[ConfigResult],
     limits: Limits,
-    confirmation: Confirmation | None,
+    decision: Decision,
     environment: dict[str, Any],
 ) -> SummaryInfo:
-    """Winner vs each hint (confirmation figures when there are some, search figures else)."""
-    rows: list[SummaryRow] = []
-    win = winner_key(configs, confirmation)
+    """The winner, the other confirmed candidates and every hint, each at its one figure."""
     by_key = {c.key: c for c in configs}
-    if confirmation is not None and confirmation.candidates:
-        for cand in confirmation.candidates:
-            roles = [f"{p} hint" for p in cand.presets]
-            if cand.key == win:
-                roles.insert(0, "winner")
-            if not roles:
-                roles = ["candidate"]
-            label = by_key[cand.key].effective.describe() if cand.key in by_key else cand.label
-            ratio = ""
-            if cand.key == win:
-                best_hint = confirmation.best_hint
-                if best_hint and best_hint in confirmation.ratios:
-                    r = confirmation.ratios[best_hint]
-                    ratio = f"{r.estimate:.2f}× [{r.low:.2f}, {r.high:.2f}]"
-            rows.append(
-                SummaryRow(
-                    label=label,
-                    role=" + ".join(roles),
-                    throughput_fps=cand.throughput.estimate,
-                    interval=(cand.throughput.low, cand.throughput.high),
-                    latency_ms=cand.latency_ms,
-                    feasible=cand.feasible,
-                    ratio=ratio,
-                )
-            )
-        rows.sort(key=lambda r: ("winner" not in r.role, "hint" in r.role))
-        verdict = confirmation.verdict
-    else:
-        hints = preset_results(configs)
-        feasible_hints = [c for c in hints.values() if c.feasible]
-        top_hint = max(feasible_hints, key=lambda c: c.throughput_fps, default=None)
-        winner = by_key.get(win) if win else None
-        if winner is not None:
-            ratio = f"{winner.throughput_fps / top_hint.throughput_fps:.2f}×" if top_hint else ""
-            rows.append(
-                SummaryRow(
-                    winner.effective.describe(),
-                    "winner",
-                    winner.throughput_fps,
-                    None,
-                    winner.latency_ms,
-                    winner.feasible,
-                    ratio,
-                )
-            )
-        for name, c in sorted(hints.items()):
-            rows.append(
-                SummaryRow(
-                    c.effective.describe(),
-                    f"{name} hint",
-                    c.throughput_fps,
-                    None,
-                    c.latency_ms,
-                    c.feasible,
-                    "",
-                )
-            )
-        if winner is None:
-            verdict = "no configuration meets the limit"
-        elif top_hint is None:
-            verdict = "no hint preset meets the limit; the tuned configuration does"
-        else:
-            verdict = (
-                f"{winner.throughput_fps / top_hint.throughput_fps:.2f}× the best feasible hint "
-                "(search figures, not confirmed)"
-            )
+    winner = decision.winner
+    rows: list[SummaryRow] = []
+    shown = [c for c in decision.contenders if c is winner or c.confirmed or c.is_hint]
+    for c in sorted(shown, key=lambda c: (c is not winner, c.is_hint, -c.throughput.estimate)):
+        roles = [f"{c.label}"] if c.is_hint else []
+        if c is winner:
+            roles.insert(0, "winner")
+        ratio = ""
+        if c is winner and decision.reference_hint is not None and not c.is_hint:
+            r = decision.ratios.get(decision.reference_hint.presets[0])
+            if r is not None:
+                ratio = f"{r.estimate:.2f}× [{r.low:.2f}, {r.high:.2f}]"
+            else:
+                ratio = f"{c.throughput.estimate / decision.reference_hint.throughput.estimate:.2f}× (search)"
+        rows.append(_row(c, by_key, " = ".join(roles) or "candidate", ratio))
     warnings: list[str] = []
-    if win and win in by_key:
-        warnings.extend(by_key[win].stability().warnings)
-    if confirmation is not None and confirmation.winner is not None:
-        warnings.extend(f"confirmation: {w}" for w in confirmation.winner.warnings)
+    if winner is not None:
+        stage = "confirmation rounds" if winner.confirmed else "search"
+        warnings.extend(f"{stage}: {w}" for w in winner.warnings)
+    rounds = max((len(c.rounds) for c in decision.contenders), default=0)
+    if decision.confirmed and winner is not None:
+        confirmation = (
+            f"confirmed over {rounds} interleaved rounds; intervals are order-statistic "
+            f"intervals of the median ({format_confidence(winner.throughput.confidence)} for "
+            f"{rounds} rounds)"
+        )
+    else:
+        confirmation = "not confirmed in interleaved rounds: figures are from the search"
     failed = tuple((t.number, t.fail_reason or t.state) for t in trials if t.state == "FAIL")
     return SummaryInfo(
         rows=tuple(rows),
-        verdict=verdict,
+        verdict=decision.verdict if winner is not None else f"{decision.problem} — {decision.fix}",
         limits=limits.describe(),
         warnings=tuple(dict.fromkeys(warnings)),
         failed=failed,
         environment=environment,
         unique_configs=len(configs),
-        complete_trials=sum(1 for t in trials if t.complete),
+        complete_trials=sum(1 for t in trials if t.measured),
+        duplicates=sum(1 for t in trials if t.complete and t.duplicate_of is not None),
+        findings=decision.findings,
+        notes=decision.notes,
+        confirmation=confirmation,
     )
 
 
 def trials_table(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.DataFrame:
-    """One row per trial, for the sortable table (and `autotune report --csv`)."""
+    """One row per trial, for the sortable table."""
     feasible = {c.key: c.feasible for c in configs}
     rows = []
     for t in trials:
@@ -360,7 +335,7 @@ def trials_table(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.D
                 "precision": props.get("INFERENCE_PRECISION_HINT", ""),
                 "batch": t.effective.batch if t.effective else "",
                 "requests": t.effective.infer_requests if t.effective else "",
-                "throughput_fps": round(t.throughput_fps, 2) if t.complete else None,
+                "search FPS": round(t.throughput_fps, 2) if t.complete else None,
                 "p50_ms": _r(lat.get("p50")),
                 "p90_ms": _r(lat.get("p90")),
                 "p99_ms": _r(lat.get("p99")),
@@ -370,7 +345,11 @@ def trials_table(trials: list[TrialResult], configs: list[ConfigResult]) -> pd.D
                 "memory_mb": _r((t.memory.get("peak_delta_bytes") or math.nan) / 1e6),
                 "max_steal": _r(t.metrics.get("max_steal")),
                 "note": t.fail_reason
-                or ("; ".join(t.stability_warnings) if t.stability_warnings else ""),
+                or (
+                    f"duplicate of #{t.duplicate_of}: same effective configuration, not measured again"
+                    if t.duplicate_of is not None
+                    else "; ".join(t.stability_warnings)
+                ),
             }
         )
     frame: pd.DataFrame = pd.DataFrame(rows)
@@ -413,7 +392,7 @@ def unique_configs_table(configs: list[ConfigResult], winner: str | None) -> pd.
                 "requested as": c.label,
                 "trials": " ".join(f"#{t}" for t in c.trials),
                 "windows": len(c.windows),
-                "throughput_fps": round(c.throughput_fps, 1),
+                "search FPS": round(c.throughput_fps, 1),
                 f"{percentile_key(c.percentile)}_ms (constrained)": _r(c.constrained_latency_ms),
                 "memory_mb": _r((c.memory_bytes or math.nan) / 1e6, 1),
                 "meets limits": "yes" if c.feasible else "no",

@@ -13,7 +13,6 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from autotune.analysis import ANALYSIS_ATTR
-from autotune.confirm import winner
 from autotune.files import write_atomic
 from autotune.measure import STABILITY_REMEDY
 from autotune.report._data import (
@@ -37,7 +36,7 @@ from autotune.report._plots import (
     pareto_figure,
 )
 from autotune.results import ConfigResult
-from autotune.store import load_confirmation, load_meta, study_results
+from autotune.store import load_meta, study_decision_of
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
@@ -97,7 +96,7 @@ def _summary_html(info: SummaryInfo) -> str:
         rows.append(
             "<tr>"
             f"<td>{html.escape(r.role)}</td><td>{html.escape(r.label)}</td>"
-            f"<td>{_fmt(r.throughput_fps, 1)}{interval}</td>"
+            f"<td>{_fmt(r.throughput_fps, 1)}{interval}</td><td>{html.escape(r.source)}</td>"
             + "".join(
                 f"<td>{_fmt(r.latency_ms.get(k, math.nan))}</td>" for k in ("p50", "p90", "p99")
             )
@@ -131,11 +130,20 @@ def _summary_html(info: SummaryInfo) -> str:
         )
         if k in env
     )
+    findings = "".join(f"<li>{html.escape(f)}</li>" for f in info.findings)
+    notes = "".join(f'<div class="warn">{html.escape(n)}</div>' for n in info.notes)
+    duplicates = (
+        f" {info.duplicates} more trials asked for a configuration already measured (read back after compile) and were not measured again."
+        if info.duplicates
+        else ""
+    )
     return f"""
 <div class="verdict">{html.escape(info.verdict)}</div>
-<p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.</p>
-<table><thead><tr><th>role</th><th>configuration</th><th>throughput FPS [95% CI]</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limit</th><th>× vs best hint</th></tr></thead>
+<p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.{duplicates}</p>
+{f"<ul>{findings}</ul>" if findings else ""}{notes}
+<table><thead><tr><th>role</th><th>configuration</th><th>throughput FPS [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th><th>× vs best hint</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
+<p class="muted">{html.escape(info.confirmation)}.</p>
 {warnings}
 <h3>Environment</h3><table>{env_rows}</table>
 {failed}
@@ -211,10 +219,9 @@ def _analysis_html(analysis: dict[str, Any]) -> str:
 def render_report(study: optuna.Study, storage_url: str) -> str:
     """The whole report page for a study, as one HTML string."""
     meta = load_meta(study)
-    limits, trials, configs = study_results(study)
-    confirmation = load_confirmation(study)
-    summary = summary_info(trials, configs, limits, confirmation, meta.get("environment", {}))
-    pareto = pareto_figure(pareto_info(configs, limits, confirmation))
+    limits, trials, configs, _, decision = study_decision_of(study)
+    summary = summary_info(trials, configs, limits, decision, meta.get("environment", {}))
+    pareto = pareto_figure(pareto_info(configs, limits, decision))
     exploration = exploration_figures(exploration_info(trials, configs, limits))
     history = history_figure(history_info(trials, configs))
     importance = importance_figure(importance_info(study))
@@ -223,8 +230,8 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     analysis = _analysis_html(study.user_attrs.get(ANALYSIS_ATTR) or {})
     table = trials_table(trials, configs)
     table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
-    chosen = winner(configs, confirmation)
-    win = chosen.key if chosen else None
+    win = decision.winner.key if decision.winner else None
+    chosen = next((c for c in configs if c.key == win), None)
     unique_html = unique_configs_table(configs, win).to_html(
         index=False, classes="sortable", border=0, na_rep="–", escape=True
     )
@@ -272,8 +279,8 @@ def write_pareto_png(study: optuna.Study, path: str | Path) -> Path:
     """The Pareto chart as a PNG (kaleido, which drives a local Chromium)."""
     from autotune.errors import BadInputError
 
-    limits, _, configs = study_results(study)
-    figure = pareto_figure(pareto_info(configs, limits, load_confirmation(study)))
+    limits, _, configs, _, decision = study_decision_of(study)
+    figure = pareto_figure(pareto_info(configs, limits, decision))
     try:
         image = figure.to_image(format="png", width=1100, height=560)
     except Exception as exc:  # kaleido missing, or no Chromium it can drive

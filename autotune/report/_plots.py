@@ -97,9 +97,9 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
             {"label": view, "method": "update", "args": [{"x": xs}, {"xaxis.title.text": title}]}
         )
     fig.update_layout(
-        title="Throughput vs latency (one point per unique effective configuration)",
+        title="Throughput vs latency, search figures (one point per unique effective configuration)",
         xaxis_title=f"{info.percentile} latency, upper quartile over windows (ms)",
-        yaxis_title="throughput (FPS)",
+        yaxis_title="throughput in the search (FPS)",
         xaxis_type="log",  # hopeless configs sit 10-100× over the limit; keep the region near it readable
         xaxis_range=_log_range(
             [p.latency_ms["constrained"] for p in info.points]

@@ -1,6 +1,7 @@
 """The only part of autotune that imports openvino: models, devices, compiled sessions."""
 
 from autotune.runtime._device import (
+    auto_batching_works,
     available_devices,
     device_capabilities,
     device_full_names,
@@ -21,11 +22,13 @@ from autotune.runtime._model import (
     resolve_shape,
     shared_core,
 )
-from autotune.runtime._session import AsyncPipeline, CompiledSession
+from autotune.runtime._session import AsyncPipeline, CompiledSession, SyncPipeline
 
 __all__ = [
     "AsyncPipeline",
     "CompiledSession",
+    "SyncPipeline",
+    "auto_batching_works",
     "available_devices",
     "build_demo_model",
     "build_matmul_model",

@@ -9,7 +9,7 @@ from typing import Any
 
 import openvino as ov
 
-from autotune.config import AUTO_DEVICE, IDENTITY_PROPERTIES, EffectiveConfig
+from autotune.config import AUTO_DEVICE, BATCH_DEVICE, IDENTITY_PROPERTIES, EffectiveConfig
 from autotune.errors import DeviceError
 from autotune.facts import DeviceCapabilities
 from autotune.runtime._model import shared_core
@@ -133,16 +133,30 @@ def to_runtime_properties(properties: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def _runtime_batch(compiled: ov.CompiledModel) -> int | None:
+    """Dimension 0 of the first input of the model the device really runs (the BATCH device
+    reshapes it to N when it can batch the model, and silently keeps 1 when it cannot)."""
+    try:
+        dim = compiled.get_runtime_model().inputs[0].get_partial_shape()[0]
+        return None if dim.is_dynamic else int(dim.get_length())
+    except Exception:
+        return None
+
+
 def read_effective(
     compiled: ov.CompiledModel,
     device: str,
     batch: int,
     requested_requests: int,
     request_multiplier: int = 1,
+    auto_batch_size: int | None = None,
 ) -> EffectiveConfig:
     """Read the properties the compiled model really uses (OpenVINO clamps silently).
 
-    On AUTO they live under DEVICE_PROPERTIES of the device AUTO picked.
+    The identity's device is the one that runs the work: AUTO resolving to a single device is
+    that device's configuration, and a BATCH device that does not batch (the model's batch
+    axis is not detectable, or fewer requests than N are in flight) is the plain device's.
+    On AUTO the properties live under DEVICE_PROPERTIES of the device AUTO picked.
     """
     values: dict[str, str] = {}
     sources: list[Any] = [compiled]
@@ -161,9 +175,38 @@ def read_effective(
             values[name] = normalize_value(raw)
             break
     optimal = int(values.get("OPTIMAL_NUMBER_OF_INFER_REQUESTS", "1") or 1)
+    requests = requested_requests or max(1, request_multiplier) * optimal
+    resolved = device
+    executing = [d for d in values.get("EXECUTION_DEVICES", "").split(",") if d]
+    if device.startswith(AUTO_DEVICE) and len(executing) == 1:
+        resolved = executing[0]
+    if device.startswith(BATCH_DEVICE + ":"):
+        size = auto_batch_size or 1
+        if _runtime_batch(compiled) != size or requests < size:
+            resolved = device.split(":", 1)[1].split("(", 1)[0]
+            values.pop("AUTO_BATCH_TIMEOUT", None)
+            values["AUTO_BATCHING"] = "inactive"
     return EffectiveConfig(
-        device=device,
+        device=resolved,
         batch=batch,
-        infer_requests=requested_requests or max(1, request_multiplier) * optimal,
+        infer_requests=requests,
         properties=values,
     )
+
+
+def auto_batching_works(model_path: str, shape: dict[str, list[int]] | None, device: str) -> bool:
+    """Whether ``BATCH:<device>(2)`` really batches this model. The BATCH device silently runs
+    a model whose batch axis it cannot find one request at a time (the plain device, under
+    another name), so searching it would only spend trials on copies of plain configs."""
+    from autotune.runtime._model import prepare_model
+
+    hardware = device.split(":", 1)[1].split("(", 1)[0] if ":" in device else device
+    try:
+        compiled = shared_core().compile_model(
+            prepare_model(model_path, shape),
+            f"{BATCH_DEVICE}:{hardware}(2)",
+            {"PERFORMANCE_HINT": "LATENCY"},
+        )
+    except Exception:
+        return False
+    return _runtime_batch(compiled) == 2

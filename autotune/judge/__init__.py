@@ -1,0 +1,74 @@
+"""Every decision autotune makes about measured configurations, as pure functions.
+
+- the figures: how windows become a throughput and the latency a limit is judged on, and how
+  a config's outputs compare with the f32 reference (:mod:`._figures`);
+- the limits and how far a config is from each (:mod:`._limits`);
+- intervals with an exact, stated confidence (:mod:`._intervals`);
+- the shipping rule, tie-breaks and the verdict, with each hint's binding constraint
+  (:mod:`._decision`, :mod:`._explain`);
+- the regression check of ``autotune validate`` (:mod:`._validation`).
+
+The tuner, confirmation, steering, report, export, validate and ``studies`` call these; none
+keeps a copy of a rule.
+"""
+
+from autotune.judge._contender import Contender
+from autotune.judge._decision import Decision, decide
+from autotune.judge._explain import finding, ms
+from autotune.judge._figures import (
+    LATENCY_WINDOW_QUANTILE,
+    Accuracy,
+    constrained_latency,
+    throughput_of,
+    typical_latency,
+    worst_accuracy,
+)
+from autotune.judge._intervals import (
+    CONFIDENCE,
+    MIN_PROVING_ROUNDS,
+    Interval,
+    coverage,
+    format_confidence,
+    median_interval,
+    order_rank,
+    paired_ratio,
+)
+from autotune.judge._limits import (
+    CONSTRAINTS,
+    DEFAULT_MAX_DRIFT,
+    DEFAULT_MIN_TOP1,
+    Limits,
+    feasible,
+    missed,
+)
+from autotune.judge._validation import ValidationResult, judge_validation
+
+__all__ = [
+    "CONFIDENCE",
+    "CONSTRAINTS",
+    "DEFAULT_MAX_DRIFT",
+    "DEFAULT_MIN_TOP1",
+    "LATENCY_WINDOW_QUANTILE",
+    "MIN_PROVING_ROUNDS",
+    "Accuracy",
+    "Contender",
+    "Decision",
+    "Interval",
+    "Limits",
+    "ValidationResult",
+    "constrained_latency",
+    "coverage",
+    "decide",
+    "feasible",
+    "finding",
+    "format_confidence",
+    "judge_validation",
+    "median_interval",
+    "missed",
+    "ms",
+    "order_rank",
+    "paired_ratio",
+    "throughput_of",
+    "typical_latency",
+    "worst_accuracy",
+]

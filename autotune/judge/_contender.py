@@ -1,0 +1,70 @@
+"""A configuration as the judge sees it: one figure per config, and the evidence behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autotune.config import RuntimeConfig, device_rank
+from autotune.judge._figures import Accuracy
+from autotune.judge._intervals import Interval
+from autotune.judge._limits import feasible, missed
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One unique effective configuration with the figures a decision is made on.
+
+    ``throughput`` is *the* figure of this config: the median over the interleaved
+    confirmation rounds when it was confirmed (``rounds`` then holds the per-round values the
+    paired comparisons use), else the median over its search windows.
+    """
+
+    key: str
+    label: str
+    config: RuntimeConfig  # the simplest request that produced this effective configuration
+    presets: tuple[str, ...]  # hint preset names: "LATENCY", "THROUGHPUT f32"
+    precision: str  # effective inference precision
+    throughput: Interval
+    latency_ms: dict[str, float]  # p50/p90/p99 for display
+    constrained_latency_ms: float  # what the latency limit is judged on
+    memory_bytes: float | None
+    accuracy: Accuracy | None
+    to_first_result_ms: float | None
+    violations: dict[str, float]
+    confirmed: bool
+    search_throughput_fps: float
+    rounds: tuple[float, ...] = ()
+    trials: tuple[int, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def throughput_fps(self) -> float:
+        """The figure of this config (see ``throughput``)."""
+        return self.throughput.estimate
+
+    @property
+    def is_hint(self) -> bool:
+        return bool(self.presets)
+
+    @property
+    def feasible(self) -> bool:
+        return feasible(self.violations)
+
+    @property
+    def missed(self) -> list[str]:
+        return missed(self.violations)
+
+    @property
+    def at_default_precision(self) -> bool:
+        """A hint preset as users run it (no precision of ours added)."""
+        return self.is_hint and self.config.precision is None
+
+    def tie_key(self) -> tuple[float, float, int, float]:
+        """Among statistically tied configs: lower constrained latency, then lower memory,
+        then the simpler device (CPU before AUTO before BATCH), then throughput."""
+        return (
+            self.constrained_latency_ms,
+            self.memory_bytes if self.memory_bytes is not None else float("inf"),
+            device_rank(self.config.device),
+            -self.throughput.estimate,
+        )

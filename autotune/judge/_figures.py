@@ -1,0 +1,122 @@
+"""How measurements become the figures a decision is made on.
+
+- Throughput: the median over a run's windows.
+- Latency against a limit: each window's chosen percentile, then the upper quartile over
+  windows, so one lucky window cannot make a config feasible.
+- Accuracy: the relative L2 error of each output against the f32 reference (pooled over the
+  samples), top-1 agreement where an output is a probability vector, and the worst single
+  element kept as information.
+
+Windows flagged for CPU steal are left out when enough clean ones remain
+(:func:`autotune.measure.select_windows`).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from autotune.measure import Window, percentile_key, quantile, select_windows
+
+# The latency limit is judged on this quantile of the per-window percentiles (upper quartile).
+LATENCY_WINDOW_QUANTILE = 0.75
+
+
+def throughput_of(windows: Sequence[Window]) -> float:
+    """Frames per second of a run: the median over its windows."""
+    used = select_windows(windows)
+    return statistics.median(w.throughput_fps for w in used) if used else 0.0
+
+
+def constrained_latency(windows: Sequence[Window], percent: float) -> float:
+    """The latency a limit is judged on: the upper quartile across windows of each window's
+    chosen percentile."""
+    used = select_windows(windows)
+    key = percentile_key(percent)
+    values = [w.latency_ms[key] for w in used if key in w.latency_ms]
+    return quantile(values, LATENCY_WINDOW_QUANTILE) if values else math.nan
+
+
+def typical_latency(windows: Sequence[Window]) -> dict[str, float]:
+    """p50/p90/p99 to display for a set of windows: the median over windows of each."""
+    used = select_windows(windows)
+    keys = sorted({k for w in used for k in w.latency_ms})
+    out = {}
+    for k in keys:
+        values = [w.latency_ms[k] for w in used if math.isfinite(w.latency_ms.get(k, math.nan))]
+        out[k] = statistics.median(values) if values else math.nan
+    return out
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """A configuration's outputs against the f32 reference, as the worker measured them."""
+
+    rel_l2: float | None  # worst output's ‖y − ref‖₂ / ‖ref‖₂ over all samples
+    top1: float | None  # worst probability output's top-1 agreement (None: no such output)
+    max_rel: float | None  # worst single element, relative to the output's largest magnitude
+    samples: int
+    source: str  # "random" (seeded) or the --inputs folder
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def random_inputs(self) -> bool:
+        return self.source == "random"
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any] | None) -> Accuracy | None:
+        if not record:
+            return None
+        max_rel = record.get("max_rel_error")
+        # Studies written before relative L2 existed: judge them on the worst element.
+        rel_l2 = record.get("rel_l2", max_rel)
+        return cls(
+            rel_l2=None if rel_l2 is None else float(rel_l2),
+            top1=None if record.get("top1") is None else float(record["top1"]),
+            max_rel=None if max_rel is None else float(max_rel),
+            samples=int(record.get("samples", 0)),
+            source=str(record.get("source", "random")),
+            outputs=dict(record.get("outputs", {})),
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "rel_l2": self.rel_l2,
+            "top1": self.top1,
+            "max_rel_error": self.max_rel,
+            "samples": self.samples,
+            "source": self.source,
+            "outputs": self.outputs,
+        }
+
+    def describe(self) -> str:
+        """``relative L2 0.004, top-1 agreement 1.00 (8 random samples)``."""
+        parts = []
+        if self.rel_l2 is not None:
+            parts.append(f"relative L2 {self.rel_l2:.3g}")
+        if self.top1 is not None:
+            parts.append(f"top-1 agreement {self.top1:.2f}")
+        where = "seeded random samples" if self.random_inputs else "samples from --inputs"
+        return f"{', '.join(parts) or 'no comparable output'} ({self.samples} {where})"
+
+
+def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:
+    """The worst of several measurements of one configuration (each figure at its worst)."""
+    present = [a for a in values if a is not None]
+    if not present:
+        return None
+    rel = [a.rel_l2 for a in present if a.rel_l2 is not None]
+    top = [a.top1 for a in present if a.top1 is not None]
+    elem = [a.max_rel for a in present if a.max_rel is not None]
+    first = present[0]
+    return Accuracy(
+        rel_l2=max(rel) if rel else None,
+        top1=min(top) if top else None,
+        max_rel=max(elem) if elem else None,
+        samples=first.samples,
+        source=first.source,
+        outputs=first.outputs,
+    )

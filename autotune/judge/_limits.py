@@ -1,0 +1,105 @@
+"""The limits a configuration must meet to be deployable, and how far a config is from each.
+
+Violations follow Optuna's constraint convention (feasible when every value is ≤ 0) and are
+relative to their limit (0.1 = 10 % over), so the constrained sampler sees comparable scales
+and the report can say by how much a limit was missed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from autotune.judge._figures import Accuracy
+from autotune.measure import percentile_key
+
+# Accuracy guard defaults. A config whose outputs differ from the f32 reference by more than
+# 5 % (relative L2 over the samples) is infeasible: bf16 on a conv net is ~0.5 %. Where an
+# output is a probability vector, 99 % of its top-1 answers must agree with f32.
+DEFAULT_MAX_DRIFT = 0.05
+DEFAULT_MIN_TOP1 = 0.99
+
+CONSTRAINTS = ("latency", "memory", "drift", "top1", "first_inference")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The constraints of one study."""
+
+    max_latency_ms: float | None = None
+    percentile: float = 90.0
+    max_memory_bytes: int | None = None
+    max_drift: float | None = None
+    max_first_inference_ms: float | None = None
+    min_top1: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Limits:
+        return cls(
+            max_latency_ms=data.get("max_latency_ms"),
+            percentile=float(data.get("percentile", 90.0)),
+            max_memory_bytes=data.get("max_memory_bytes"),
+            max_drift=data.get("max_drift"),
+            max_first_inference_ms=data.get("max_first_inference_ms"),
+            min_top1=data.get("min_top1"),
+        )
+
+    @property
+    def latency_key(self) -> str:
+        """``p90``."""
+        return percentile_key(self.percentile)
+
+    @property
+    def guards_accuracy(self) -> bool:
+        return self.max_drift is not None or self.min_top1 is not None
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_latency_ms is not None:
+            parts.append(f"{self.latency_key} latency ≤ {self.max_latency_ms:g} ms")
+        if self.max_memory_bytes is not None:
+            parts.append(f"memory ≤ {self.max_memory_bytes / 1e6:.0f} MB")
+        if self.max_drift is not None:
+            parts.append(f"output drift ≤ {self.max_drift:g}")
+        if self.min_top1 is not None:
+            parts.append(f"top-1 agreement ≥ {self.min_top1:g}")
+        if self.max_first_inference_ms is not None:
+            parts.append(f"time to first result ≤ {self.max_first_inference_ms:g} ms")
+        return ", ".join(parts) or "no limit (maximize throughput)"
+
+    def violations(
+        self,
+        latency_ms: float,
+        memory_bytes: float | None = None,
+        accuracy: Accuracy | None = None,
+        to_first_result_ms: float | None = None,
+    ) -> dict[str, float]:
+        """How far over each limit a configuration is (≤ 0 where it meets it)."""
+        out: dict[str, float] = {}
+        if self.max_latency_ms is not None:
+            value = latency_ms if math.isfinite(latency_ms) else 1e9
+            out["latency"] = value / self.max_latency_ms - 1.0
+        if self.max_memory_bytes is not None and memory_bytes is not None:
+            out["memory"] = memory_bytes / self.max_memory_bytes - 1.0
+        if accuracy is not None:
+            if self.max_drift is not None and accuracy.rel_l2 is not None:
+                drift = accuracy.rel_l2 if math.isfinite(accuracy.rel_l2) else 1e9
+                out["drift"] = drift / self.max_drift - 1.0 if self.max_drift > 0 else drift
+            if self.min_top1 is not None and accuracy.top1 is not None:
+                out["top1"] = self.min_top1 - accuracy.top1
+        if self.max_first_inference_ms is not None and to_first_result_ms is not None:
+            out["first_inference"] = to_first_result_ms / self.max_first_inference_ms - 1.0
+        return out
+
+
+def feasible(violations: dict[str, float]) -> bool:
+    return all(v <= 0 for v in violations.values())
+
+
+def missed(violations: dict[str, float]) -> list[str]:
+    """The constraints a config misses, in a fixed order."""
+    return [name for name in CONSTRAINTS if violations.get(name, 0.0) > 0]

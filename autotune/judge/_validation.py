@@ -1,0 +1,112 @@
+"""The regression check behind ``autotune validate``: does an exported config still meet its
+latency limit, and is it not now significantly slower than the best hint?"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from autotune.judge._figures import constrained_latency
+from autotune.judge._intervals import Interval, median_interval, paired_ratio
+from autotune.measure import Window
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What validate measured and concluded."""
+
+    label: str
+    throughput: Interval
+    constrained_latency_ms: float
+    limit_ms: float | None
+    percentile: float
+    hints: dict[str, Interval]
+    hint_latency_ms: dict[str, float]
+    ratios: dict[str, Interval]
+    recorded_fps: float | None
+    meets_limit: bool
+    beats_hints: bool
+    verdict: str
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.meets_limit and self.beats_hints
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "ok": self.ok,
+            "meets_limit": self.meets_limit,
+            "beats_hints": self.beats_hints,
+            "throughput_fps": self.throughput.to_dict(),
+            "constrained_latency_ms": self.constrained_latency_ms,
+            "limit_ms": self.limit_ms,
+            "percentile": self.percentile,
+            "hints": {k: v.to_dict() for k, v in self.hints.items()},
+            "hint_latency_ms": self.hint_latency_ms,
+            "ratios": {k: v.to_dict() for k, v in self.ratios.items()},
+            "recorded_fps": self.recorded_fps,
+            "verdict": self.verdict,
+            "problems": list(self.problems),
+        }
+
+
+def judge_validation(
+    label: str,
+    is_hint: bool,
+    config_windows: Sequence[Window],
+    hint_windows: dict[str, Sequence[Window]],
+    *,
+    limit_ms: float | None,
+    percent: float,
+    recorded_fps: float | None,
+) -> ValidationResult:
+    """Pure decision from the interleaved rounds of the config and of each hint preset."""
+    fps = [w.throughput_fps for w in config_windows]
+    latency = constrained_latency(config_windows, percent)
+    hints = {h: median_interval([w.throughput_fps for w in ws]) for h, ws in hint_windows.items()}
+    hint_latency = {h: constrained_latency(ws, percent) for h, ws in hint_windows.items()}
+    ratios = {
+        h: paired_ratio(fps, [w.throughput_fps for w in ws]) for h, ws in hint_windows.items()
+    }
+    meets = limit_ms is None or latency <= limit_ms
+    feasible_hints = [h for h in hints if limit_ms is None or hint_latency[h] <= limit_ms]
+    best_hint = max(feasible_hints, key=lambda h: hints[h].estimate, default=None)
+    problems = []
+    if not meets:
+        problems.append(f"p{percent:g} latency {latency:.2f} ms is over the limit {limit_ms:g} ms")
+    beats = True
+    if best_hint is not None and not is_hint:
+        ratio = ratios[best_hint]
+        beats = not ratio.below_one  # only a significant loss fails the check
+        if not beats:
+            problems.append(
+                f"it is now slower than the {best_hint} hint: ratio {ratio.estimate:.2f} "
+                f"({ratio.describe()})"
+            )
+    now = median_interval(fps)
+    if problems:
+        verdict = "FAIL: " + "; ".join(problems)
+    else:
+        gain = f", {ratios[best_hint].estimate:.2f}× the {best_hint} hint" if best_hint else ""
+        verdict = f"OK: meets its limit ({latency:.2f} ms){gain}"
+    if recorded_fps and math.isfinite(now.estimate):
+        verdict += f"; {now.estimate:.1f} FPS now vs {recorded_fps:.1f} recorded"
+    return ValidationResult(
+        label=label,
+        throughput=now,
+        constrained_latency_ms=latency,
+        limit_ms=limit_ms,
+        percentile=percent,
+        hints=hints,
+        hint_latency_ms=hint_latency,
+        ratios=ratios,
+        recorded_fps=recorded_fps,
+        meets_limit=meets,
+        beats_hints=beats,
+        verdict=verdict,
+        problems=tuple(problems),
+    )
