@@ -28,13 +28,13 @@ test: $(STAMP) system-deps  ## the whole suite, real OpenVINO runtime included (
 test-fast: $(STAMP)  ## skip the slow tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
-lint: $(STAMP)  ## ruff + mypy, as CI runs them
+lint: $(STAMP)  ## ruff (lint + format) + mypy, as CI runs them
 	$(BIN)/ruff check autotune tests benchmarks
-	$(BIN)/ruff format --check autotune
+	$(BIN)/ruff format --check autotune tests benchmarks
 	$(BIN)/mypy
 
-format: $(STAMP)
-	$(BIN)/ruff format autotune
+format: $(STAMP)  ## ruff format + the fixable lint rules
+	$(BIN)/ruff format autotune tests benchmarks
 	$(BIN)/ruff check --fix autotune tests benchmarks
 
 fetch-models: $(STAMP)  ## real models from PyPI wheels (nudenet, rapidocr) → benchmarks/.cache/models

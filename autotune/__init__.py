@@ -4,7 +4,12 @@ Library entry points (the CLI is a thin shell over them)::
 
     import autotune
     outcome = autotune.search(autotune.SearchSettings("model.xml", max_latency_s=0.02))
+    print(outcome.winner.label, outcome.winner.throughput_fps, outcome.decision.verdict)
     compiled, n_requests = autotune.compile_model("studies/<study>/best_config.json")
+
+The pipeline, one package per stage (dependencies point one way, down this list):
+``cli`` → ``_api`` → ``tuning`` / ``deploy`` / ``report`` / ``testing`` → ``study`` →
+``judge`` → ``measure`` → ``runtime`` (the only one importing openvino) → ``core``.
 """
 
 from __future__ import annotations
@@ -16,24 +21,29 @@ __all__ = [
     "SearchSettings",
     "compile_model",
     "load_config",
+    "load_study",
     "search",
 ]
 
-from autotune.errors import AutotuneError
+from autotune.core import AutotuneError
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: importing autotune must not load openvino/optuna until they are needed.
     if name in ("compile_model", "load_config"):
-        from autotune import export
+        from autotune import deploy
 
-        return getattr(export, name)
+        return getattr(deploy, name)
     if name == "search":
-        from autotune.workflow import search
+        from autotune._api import search
 
         return search
     if name == "SearchSettings":
-        from autotune.plan import SearchSettings
+        from autotune.tuning import SearchSettings
 
         return SearchSettings
+    if name == "load_study":
+        from autotune.study import load_study
+
+        return load_study
     raise AttributeError(name)

@@ -35,7 +35,7 @@ class StealMeter:
 
 def header(title: str) -> None:
     from autotune import runtime
-    from autotune.environment import collect_environment
+    from autotune.measure import collect_environment
 
     env = collect_environment()
     print(f"# {title}")

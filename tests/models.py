@@ -12,19 +12,28 @@ import openvino.opset13 as ops
 def _conv_relu(x: ov.Node, rng: np.random.Generator, cin: int, cout: int, stride: int) -> ov.Node:
     w = (rng.standard_normal((cout, cin, 3, 3)) * np.sqrt(2 / (cin * 9))).astype(np.float32)
     y = ops.convolution(x, ops.constant(w), [stride, stride], [1, 1], [1, 1], [1, 1])
-    return ops.relu(ops.add(y, ops.constant(rng.standard_normal((1, cout, 1, 1)).astype(np.float32) * 0.1)))
+    return ops.relu(
+        ops.add(y, ops.constant(rng.standard_normal((1, cout, 1, 1)).astype(np.float32) * 0.1))
+    )
 
 
 def conv_model(path: Path, *, size: int = 64, batch: int | None = -1, channels: int = 16) -> Path:
     """A small CNN: [N,3,size,size] → [N,10]. ``batch=-1`` makes N dynamic."""
     rng = np.random.default_rng(0)
-    image = ops.parameter(ov.PartialShape([batch if batch else -1, 3, size, size]), ov.Type.f32, name="images")
+    image = ops.parameter(
+        ov.PartialShape([batch if batch else -1, 3, size, size]), ov.Type.f32, name="images"
+    )
     image.output(0).set_names({"images"})
     x = _conv_relu(image, rng, 3, channels, 2)
     x = _conv_relu(x, rng, channels, channels * 2, 2)
     x = _conv_relu(x, rng, channels * 2, channels * 2, 1)
     pooled = ops.reduce_mean(x, ops.constant(np.array([2, 3], dtype=np.int64)), False)
-    logits = ops.matmul(pooled, ops.constant(rng.standard_normal((channels * 2, 10)).astype(np.float32)), False, False)
+    logits = ops.matmul(
+        pooled,
+        ops.constant(rng.standard_normal((channels * 2, 10)).astype(np.float32)),
+        False,
+        False,
+    )
     out = ops.softmax(logits, 1)
     out.output(0).set_names({"scores"})
     ov.save_model(ov.Model([out], [image], "test_cnn"), str(path))
@@ -80,7 +89,9 @@ def byte_classifier(path: Path, *, length: int = 256, classes: int = 16, width: 
     table = ops.constant(rng.standard_normal((256, width)).astype(np.float32))
     embedded = ops.gather(table, data, ops.constant(np.int64(0)))  # [1, L, width]
     channels = ops.transpose(embedded, ops.constant(np.array([0, 2, 1], np.int64)))
-    kernel = (rng.standard_normal((2 * width, width, 5)) * np.sqrt(2 / (width * 5))).astype(np.float32)
+    kernel = (rng.standard_normal((2 * width, width, 5)) * np.sqrt(2 / (width * 5))).astype(
+        np.float32
+    )
     features = ops.relu(ops.convolution(channels, ops.constant(kernel), [1], [2], [2], [1]))
     flat = ops.reshape(features, ops.constant(np.array([1, 2 * width * length], np.int64)), False)
     weights = (rng.standard_normal((2 * width * length, classes)) * 0.02).astype(np.float32)
@@ -104,7 +115,9 @@ def mlp_model(path: Path, *, features: int = 64, hidden: int = 128, classes: int
     return path
 
 
-def speech_step_model(path: Path, *, features: int = 64, state: int = 64, hidden: int = 256) -> Path:
+def speech_step_model(
+    path: Path, *, features: int = 64, state: int = 64, hidden: int = 256
+) -> Path:
     """A two-input micro model shaped like one step of a streaming speech model: [1, features]
     and a recurrent [1, state] → scores over 32 units. About 10–30 µs per inference on CPU, so
     per-request overhead in the harness shows up directly in its figures."""

@@ -40,15 +40,40 @@ def postgres_server() -> Iterator[str]:
         base.chmod(0o755)
         shutil.chown(base, "postgres", "postgres")
     data, log, port = base / "data", base / "server.log", _free_port()
-    subprocess.run([*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {base} -h 127.0.0.1 -F"
-    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [*run_as, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     try:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c", "create database autotune"],
-                       check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "-c",
+                "create database autotune",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         yield f"postgresql://postgres@127.0.0.1:{port}/autotune"
     finally:
-        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(base, ignore_errors=True)

@@ -34,6 +34,7 @@ from autotune.judge._intervals import (
     paired_ratio,
 )
 from autotune.judge._limits import (
+    ACCURACY_CONSTRAINTS,
     CONSTRAINTS,
     DEFAULT_MAX_DRIFT,
     DEFAULT_MIN_TOP1,
@@ -44,6 +45,7 @@ from autotune.judge._limits import (
 from autotune.judge._validation import ValidationResult, judge_validation
 
 __all__ = [
+    "ACCURACY_CONSTRAINTS",
     "CONFIDENCE",
     "CONSTRAINTS",
     "DEFAULT_MAX_DRIFT",

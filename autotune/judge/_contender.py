@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from autotune.config import RuntimeConfig, device_rank
+from autotune.core import RuntimeConfig, device_rank
 from autotune.judge._figures import Accuracy
 from autotune.judge._intervals import Interval
 from autotune.judge._limits import feasible, missed

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from autotune.judge._contender import Contender
-from autotune.judge._explain import ACCURACY, accuracy_binds, accuracy_note, finding, no_winner
+from autotune.judge._explain import accuracy_binds, accuracy_note, finding, no_winner
 from autotune.judge._intervals import (
     CONFIDENCE,
     MIN_PROVING_ROUNDS,
@@ -23,7 +23,7 @@ from autotune.judge._intervals import (
     order_rank,
     paired_ratio,
 )
-from autotune.judge._limits import Limits
+from autotune.judge._limits import ACCURACY_CONSTRAINTS, Limits
 
 
 @dataclass(frozen=True)
@@ -102,26 +102,7 @@ def decide(
         )
 
     tuned = [c for c in feasible if not c.is_hint]
-    tied: list[Contender] = []
-    notes: list[str] = []
-    if not confirmed:
-        winner = reference or _fastest(tuned)
-        assert winner is not None
-    else:
-        eligible = [t for t in tuned if all(_ratio(t, h).above_one for h in feasible_hints)]
-        if eligible:
-            top = _fastest(eligible)
-            assert top is not None
-            tied = [t for t in eligible if t is top or not _ratio(top, t).above_one]
-            winner = min(tied, key=Contender.tie_key)
-        else:
-            assert reference is not None  # no eligible tuned config implies a feasible hint
-            tied = [
-                h for h in feasible_hints if h is reference or not _ratio(reference, h).above_one
-            ]
-            winner = min(tied, key=Contender.tie_key)
-            tied += [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
-
+    winner, tied = _ship(tuned, feasible_hints, reference, confirmed)
     ratios = {name: _ratio(winner, h) for h in hints for name in h.presets} if confirmed else {}
     significant = confirmed and not winner.is_hint
     challenger = None
@@ -136,6 +117,48 @@ def decide(
     )
     if note:
         verdict = f"{note} — {verdict}"
+    return Decision(
+        winner=winner,
+        contenders=everyone,
+        reference_hint=reference,
+        ratios=ratios,
+        significant=significant,
+        tied=tuple(c.label for c in tied if c is not winner),
+        confirmed=confirmed,
+        verdict=verdict,
+        findings=findings,
+        notes=_notes(confirmed_pool, hints, confirmed),
+    )
+
+
+def _ship(
+    tuned: list[Contender],
+    feasible_hints: list[Contender],
+    reference: Contender | None,
+    confirmed: bool,
+) -> tuple[Contender, list[Contender]]:
+    """The winner and the configs statistically tied with it (the rule in the docstring)."""
+    if not confirmed:
+        winner = reference or _fastest(tuned)
+        assert winner is not None
+        return winner, []
+    eligible = [t for t in tuned if all(_ratio(t, h).above_one for h in feasible_hints)]
+    if eligible:
+        top = _fastest(eligible)
+        assert top is not None
+        tied = [t for t in eligible if t is top or not _ratio(top, t).above_one]
+        return min(tied, key=Contender.tie_key), tied
+    assert reference is not None  # no eligible tuned config implies a feasible hint
+    tied = [h for h in feasible_hints if h is reference or not _ratio(reference, h).above_one]
+    winner = min(tied, key=Contender.tie_key)
+    return winner, tied + [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
+
+
+def _notes(
+    confirmed_pool: list[Contender], hints: list[Contender], confirmed: bool
+) -> tuple[str, ...]:
+    """What the user should know about the evidence itself."""
+    notes = []
     rounds = max((len(c.rounds) for c in confirmed_pool), default=0)
     if confirmed and order_rank(rounds)[1] < CONFIDENCE:
         notes.append(
@@ -150,18 +173,7 @@ def decide(
             "accuracy was judged on seeded random inputs: pass --inputs DIR with real samples "
             "to judge it on your data"
         )
-    return Decision(
-        winner=winner,
-        contenders=everyone,
-        reference_hint=reference,
-        ratios=ratios,
-        significant=significant,
-        tied=tuple(c.label for c in tied if c is not winner),
-        confirmed=confirmed,
-        verdict=verdict,
-        findings=findings,
-        notes=tuple(notes),
-    )
+    return tuple(notes)
 
 
 def _has_limits(limits: Limits) -> bool:
@@ -182,7 +194,9 @@ def _accuracy_comparisons(
     today at the default precision (the fastest one that meets the non-accuracy limits)."""
     defaults = [c for c in contenders if c.at_default_precision]
     usable = [
-        c for c in defaults if all(v <= 0 for k, v in c.violations.items() if k not in ACCURACY)
+        c
+        for c in defaults
+        if all(v <= 0 for k, v in c.violations.items() if k not in ACCURACY_CONSTRAINTS)
     ]
     today = _fastest(usable) or _fastest(defaults)
     out: list[tuple[Contender, str]] = []

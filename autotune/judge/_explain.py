@@ -7,9 +7,8 @@ import math
 from collections.abc import Sequence
 
 from autotune.judge._contender import Contender
+from autotune.judge._limits import ACCURACY_CONSTRAINTS as ACCURACY
 from autotune.judge._limits import Limits
-
-ACCURACY = ("drift", "top1")
 
 
 def ms(value: float) -> str:

@@ -21,6 +21,7 @@ DEFAULT_MAX_DRIFT = 0.05
 DEFAULT_MIN_TOP1 = 0.99
 
 CONSTRAINTS = ("latency", "memory", "drift", "top1", "first_inference")
+ACCURACY_CONSTRAINTS = ("drift", "top1")
 
 
 @dataclass(frozen=True)

@@ -1,49 +1,67 @@
-"""The HTML report: data functions (tested), Plotly drawing, and the page."""
+"""The HTML report: data functions (tested, no drawing), Plotly figures drawn from them, and
+the self-contained page; the same split for comparing studies."""
 
-from autotune.report._compare import CompareRow, compare_info, write_compare
-from autotune.report._data import (
-    ExplorationInfo,
-    HistoryInfo,
-    MemoryPoint,
-    ParetoInfo,
-    ParetoPoint,
-    SummaryInfo,
-    SummaryRow,
-    exploration_info,
-    history_info,
-    importance_info,
-    memory_info,
-    parallel_info,
-    pareto_info,
-    pareto_keys,
-    summary_info,
-    trials_table,
-    unique_configs_table,
-)
-from autotune.report._page import render_report, write_pareto_png, write_report
+from __future__ import annotations
 
-__all__ = [
-    "CompareRow",
-    "compare_info",
-    "write_compare",
-    "ExplorationInfo",
-    "HistoryInfo",
-    "MemoryPoint",
-    "ParetoInfo",
-    "ParetoPoint",
-    "SummaryInfo",
-    "SummaryRow",
-    "exploration_info",
-    "history_info",
-    "importance_info",
-    "memory_info",
-    "parallel_info",
-    "pareto_info",
-    "pareto_keys",
-    "render_report",
-    "summary_info",
-    "trials_table",
-    "unique_configs_table",
-    "write_pareto_png",
-    "write_report",
-]
+from typing import TYPE_CHECKING
+
+from autotune.core import lazy_exports
+
+_EXPORTS = {
+    "CompareRow": "_compare",
+    "ExplorationInfo": "_search",
+    "HistoryInfo": "_search",
+    "LATENCY_VIEWS": "_pareto",
+    "MemoryPoint": "_search",
+    "ParetoInfo": "_pareto",
+    "ParetoPoint": "_pareto",
+    "SummaryInfo": "_summary",
+    "SummaryRow": "_summary",
+    "compare_info": "_compare",
+    "exploration_info": "_search",
+    "history_info": "_search",
+    "importance_info": "_search",
+    "memory_info": "_search",
+    "parallel_info": "_search",
+    "pareto_figure": "_plots",
+    "pareto_info": "_pareto",
+    "pareto_keys": "_pareto",
+    "render_report": "_page",
+    "summary_info": "_summary",
+    "three_way_front": "_pareto",
+    "trials_table": "_tables",
+    "unique_configs_table": "_tables",
+    "write_compare": "_page",
+    "write_pareto_png": "_page",
+    "write_report": "_page",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from autotune.report._compare import CompareRow as CompareRow
+    from autotune.report._compare import compare_info as compare_info
+    from autotune.report._page import render_report as render_report
+    from autotune.report._page import write_compare as write_compare
+    from autotune.report._page import write_pareto_png as write_pareto_png
+    from autotune.report._page import write_report as write_report
+    from autotune.report._pareto import LATENCY_VIEWS as LATENCY_VIEWS
+    from autotune.report._pareto import ParetoInfo as ParetoInfo
+    from autotune.report._pareto import ParetoPoint as ParetoPoint
+    from autotune.report._pareto import pareto_info as pareto_info
+    from autotune.report._pareto import pareto_keys as pareto_keys
+    from autotune.report._pareto import three_way_front as three_way_front
+    from autotune.report._plots import pareto_figure as pareto_figure
+    from autotune.report._search import ExplorationInfo as ExplorationInfo
+    from autotune.report._search import HistoryInfo as HistoryInfo
+    from autotune.report._search import MemoryPoint as MemoryPoint
+    from autotune.report._search import exploration_info as exploration_info
+    from autotune.report._search import history_info as history_info
+    from autotune.report._search import importance_info as importance_info
+    from autotune.report._search import memory_info as memory_info
+    from autotune.report._search import parallel_info as parallel_info
+    from autotune.report._summary import SummaryInfo as SummaryInfo
+    from autotune.report._summary import SummaryRow as SummaryRow
+    from autotune.report._summary import summary_info as summary_info
+    from autotune.report._tables import trials_table as trials_table
+    from autotune.report._tables import unique_configs_table as unique_configs_table

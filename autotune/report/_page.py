@@ -12,22 +12,12 @@ import optuna
 import plotly.graph_objects as go
 import plotly.offline
 
-from autotune.analysis import ANALYSIS_ATTR
-from autotune.files import write_atomic
+from autotune.core import write_atomic
 from autotune.measure import STABILITY_REMEDY
-from autotune.report._data import (
-    SummaryInfo,
-    exploration_info,
-    history_info,
-    importance_info,
-    memory_info,
-    parallel_info,
-    pareto_info,
-    summary_info,
-    trials_table,
-    unique_configs_table,
-)
+from autotune.report._compare import CompareRow, compare_info
+from autotune.report._pareto import pareto_info
 from autotune.report._plots import (
+    compare_figure,
     exploration_figures,
     history_figure,
     importance_figure,
@@ -35,8 +25,16 @@ from autotune.report._plots import (
     parallel_figure,
     pareto_figure,
 )
-from autotune.results import ConfigResult
-from autotune.store import load_meta, study_decision_of
+from autotune.report._search import (
+    exploration_info,
+    history_info,
+    importance_info,
+    memory_info,
+    parallel_info,
+)
+from autotune.report._summary import SummaryInfo, summary_info
+from autotune.report._tables import trials_table, unique_configs_table
+from autotune.study import ANALYSIS_ATTR, ConfigResult, load_meta, study_decision_of
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
@@ -167,7 +165,7 @@ def _deploy_html(winner: ConfigResult | None, study_name: str) -> str:
 
 
 def _analysis_html(analysis: dict[str, Any]) -> str:
-    """Start-up times, per-layer profile and efficiency of the winner (autotune.analysis)."""
+    """Start-up times, per-layer profile and efficiency of the winner (autotune.tuning)."""
     if not analysis:
         return "<p class='muted'>No analysis of the winner in this study.</p>"
     if "error" in analysis:
@@ -277,7 +275,7 @@ def write_report(study: optuna.Study, storage_url: str, path: str | Path) -> Pat
 
 def write_pareto_png(study: optuna.Study, path: str | Path) -> Path:
     """The Pareto chart as a PNG (kaleido, which drives a local Chromium)."""
-    from autotune.errors import BadInputError
+    from autotune.core import BadInputError
 
     limits, _, configs, _, decision = study_decision_of(study)
     figure = pareto_figure(pareto_info(configs, limits, decision))
@@ -289,3 +287,47 @@ def write_pareto_png(study: optuna.Study, path: str | Path) -> Path:
             "pip install kaleido and install a Chromium (apt-get install chromium)",
         ) from None
     return write_atomic(path, image)
+
+
+def write_compare(studies: list[optuna.Study], path: str | Path) -> tuple[Path, list[CompareRow]]:
+    rows = compare_info(studies)
+    head = [
+        "study",
+        "model",
+        "CPU",
+        "OpenVINO",
+        "limit",
+        "winner",
+        "FPS",
+        "latency ms",
+        "best hint",
+        "× hint",
+    ]
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (
+                r.study,
+                r.model,
+                r.cpu,
+                r.openvino,
+                r.limit,
+                r.winner,
+                f"{r.throughput_fps:.1f}",
+                f"{r.latency_ms:.2f}",
+                r.best_hint,
+                f"{r.ratio:.2f}×",
+            )
+        )
+        + "</tr>"
+        for r in rows
+    )
+    figure = compare_figure(rows).to_html(full_html=False, include_plotlyjs=False)
+    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>autotune compare</title>
+<script>{plotly.offline.get_plotlyjs()}</script>
+<style>body{{font-family:system-ui,sans-serif;margin:24px}}td,th{{padding:4px 8px;border-bottom:1px solid #eee}}</style>
+</head><body><h1>autotune compare</h1>
+<table><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead><tbody>{body}</tbody></table>
+{figure}</body></html>"""
+    return write_atomic(path, page), rows

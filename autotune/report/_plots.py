@@ -1,4 +1,4 @@
-"""Plotly figures drawn from the data in :mod:`autotune.report._data` (no computation here)."""
+"""Plotly figures drawn from the report's data (no computation here)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from autotune.report._data import ExplorationInfo, HistoryInfo, MemoryPoint, ParetoInfo
+from autotune.report._compare import CompareRow
+from autotune.report._pareto import ParetoInfo, ParetoPoint
+from autotune.report._search import ExplorationInfo, HistoryInfo, MemoryPoint
 
 FEASIBLE = "#1f77b4"
 INFEASIBLE = "#c7c7c7"
@@ -23,61 +25,56 @@ def _log_range(values: list[float]) -> list[float] | None:
     return [math.log10(min(finite) / 1.5), math.log10(max(finite) * 1.5)]
 
 
+def _pareto_groups(info: ParetoInfo) -> list[tuple[str, list[ParetoPoint], str, str, int]]:
+    """The marker groups of the Pareto chart: (name, points, colour, symbol, size)."""
+    points = info.points
+    return [
+        ("feasible", [p for p in points if p.feasible and not p.presets], FEASIBLE, "circle", 9),
+        (
+            "infeasible",
+            [p for p in points if not p.feasible and not p.presets],
+            INFEASIBLE,
+            "x",
+            9,
+        ),
+        ("hint presets", [p for p in points if p.presets], HINT, "diamond", 13),
+        ("Pareto-optimal", [p for p in points if p.pareto_optimal], "#333333", "circle-open", 17),
+        ("winner", [p for p in points if p.winner], WINNER, "star", 20),
+    ]
+
+
+def _pareto_trace(
+    name: str, points: list[ParetoPoint], colour: str, symbol: str, size: int
+) -> go.Scatter:
+    labelled = name in ("hint presets", "winner")
+    return go.Scatter(
+        x=[p.latency_ms["constrained"] for p in points],
+        y=[p.throughput_fps for p in points],
+        mode="markers+text" if labelled else "markers",
+        text=[" / ".join(p.presets) if name == "hint presets" else "winner" for p in points]
+        if labelled
+        else None,
+        textposition="top center",
+        name=name,
+        marker={
+            "color": colour,
+            "symbol": symbol,
+            "size": size,
+            "line": {"width": 1.5, "color": "#333"} if name == "Pareto-optimal" else {"width": 0},
+        },
+        hovertext=[p.hover for p in points],
+        hoverinfo="text",
+    )
+
+
 def pareto_figure(info: ParetoInfo) -> go.Figure:
     """Throughput vs latency; buttons switch the latency axis between p50/p90/p99 and the
     constrained figure (upper quartile over windows)."""
     views = ["constrained", *info.views]
     fig = go.Figure()
-    groups = [
-        (
-            "feasible",
-            [p for p in info.points if p.feasible and not p.presets],
-            FEASIBLE,
-            "circle",
-            9,
-        ),
-        (
-            "infeasible",
-            [p for p in info.points if not p.feasible and not p.presets],
-            INFEASIBLE,
-            "x",
-            9,
-        ),
-        ("hint presets", [p for p in info.points if p.presets], HINT, "diamond", 13),
-        (
-            "Pareto-optimal",
-            [p for p in info.points if p.pareto_optimal],
-            "#333333",
-            "circle-open",
-            17,
-        ),
-        ("winner", [p for p in info.points if p.winner], WINNER, "star", 20),
-    ]
-    for name, points, colour, symbol, size in groups:
-        fig.add_trace(
-            go.Scatter(
-                x=[p.latency_ms["constrained"] for p in points],
-                y=[p.throughput_fps for p in points],
-                mode="markers+text" if name in ("hint presets", "winner") else "markers",
-                text=[
-                    (" / ".join(p.presets) if name == "hint presets" else "winner") for p in points
-                ]
-                if name in ("hint presets", "winner")
-                else None,
-                textposition="top center",
-                name=name,
-                marker={
-                    "color": colour,
-                    "symbol": symbol,
-                    "size": size,
-                    "line": {"width": 1.5, "color": "#333"}
-                    if name == "Pareto-optimal"
-                    else {"width": 0},
-                },
-                hovertext=[p.hover for p in points],
-                hoverinfo="text",
-            )
-        )
+    groups = _pareto_groups(info)
+    for group in groups:
+        fig.add_trace(_pareto_trace(*group))
     if info.limit_ms is not None:
         fig.add_vline(
             x=info.limit_ms,
@@ -265,5 +262,40 @@ def memory_figure(points: list[MemoryPoint]) -> go.Figure | None:
         xaxis_title="peak memory above the idle runtime (MB)",
         yaxis_title="throughput (FPS)",
         height=420,
+    )
+    return fig
+
+
+def compare_figure(rows: list[CompareRow]) -> go.Figure:
+    fig = go.Figure()
+    for row in rows:
+        front = sorted((p for p in row.points if p[2]), key=lambda p: p[0])
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in row.points],
+                y=[p[1] for p in row.points],
+                mode="markers",
+                name=row.study,
+                hovertext=[p[3] for p in row.points],
+                hoverinfo="text+x+y",
+                legendgroup=row.study,
+                marker={"size": 8, "opacity": 0.6},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in front],
+                y=[p[1] for p in front],
+                mode="lines",
+                name=f"{row.study} front",
+                legendgroup=row.study,
+                showlegend=False,
+            )
+        )
+    fig.update_layout(
+        title="Feasible configurations and Pareto fronts, by study",
+        xaxis_title="constrained latency (ms)",
+        yaxis_title="throughput (FPS)",
+        height=520,
     )
     return fig

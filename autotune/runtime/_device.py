@@ -9,9 +9,14 @@ from typing import Any
 
 import openvino as ov
 
-from autotune.config import AUTO_DEVICE, BATCH_DEVICE, IDENTITY_PROPERTIES, EffectiveConfig
-from autotune.errors import DeviceError
-from autotune.facts import DeviceCapabilities
+from autotune.core import (
+    AUTO_DEVICE,
+    BATCH_DEVICE,
+    IDENTITY_PROPERTIES,
+    DeviceCapabilities,
+    DeviceError,
+    EffectiveConfig,
+)
 from autotune.runtime._model import shared_core
 
 _PRECISIONS = {"FP32": "f32", "BF16": "bf16", "FP16": "f16"}

@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 
-from autotune.errors import ModelError
-from autotune.facts import InputInfo, ModelInfo
+from autotune.core import InputInfo, ModelError, ModelInfo
 from autotune.runtime._errors import openvino_message, quiet_stderr
 
 _CORE: ov.Core | None = None

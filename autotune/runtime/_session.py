@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from autotune.config import RuntimeConfig
-from autotune.errors import DeviceError
+from autotune.core import DeviceError, RuntimeConfig
 from autotune.runtime._device import read_effective, to_runtime_properties
 from autotune.runtime._errors import openvino_message
 from autotune.runtime._model import prepare_model, random_inputs, shared_core

@@ -1,0 +1,125 @@
+"""Parsing of the human units the CLI accepts: durations, memory sizes and input shapes."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from autotune.core._errors import BadInputError
+
+_DURATION_UNITS = {
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+}
+_DURATION_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zµ]*)\s*$")
+
+
+def parse_duration(text: str, *, option: str, default_unit: str = "s") -> float:
+    """Parse ``20ms``, ``0.02s``, ``500us``, ``10m`` into seconds (a bare number uses
+    ``default_unit``). Zero and negative values are rejected: every duration we take is a limit
+    or a budget, and neither makes sense at or below zero."""
+    match = _DURATION_RE.match(text)
+    if text.strip().startswith("-"):
+        raise BadInputError(
+            f"{option} must be positive, got {text!r}",
+            f"give a positive duration such as {option} 20ms",
+        )
+    if not match or (match.group(2) or default_unit) not in _DURATION_UNITS:
+        raise BadInputError(
+            f"{option} {text!r} is not a duration",
+            f"write a number with a unit (us, ms, s, m, h), e.g. {option} 20ms",
+        )
+    value = float(match.group(1)) * _DURATION_UNITS[match.group(2) or default_unit]
+    if not math.isfinite(value) or value <= 0:
+        raise BadInputError(
+            f"{option} must be positive, got {text!r}",
+            f"give a positive duration such as {option} 20ms",
+        )
+    return value
+
+
+_MEMORY_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+_MEMORY_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_memory(text: str, *, option: str) -> int:
+    """Parse ``1.5GB``, ``800MiB``, ``2000000`` (bytes) into bytes."""
+    match = _MEMORY_RE.match(text)
+    unit = (match.group(2).lower() or "b") if match else ""
+    if not match or unit not in _MEMORY_UNITS:
+        raise BadInputError(
+            f"{option} {text!r} is not a memory size",
+            f"write a number with a unit (MB, GB, MiB, GiB), e.g. {option} 1.5GB",
+        )
+    value = float(match.group(1)) * _MEMORY_UNITS[unit]
+    if value <= 0:
+        raise BadInputError(f"{option} must be positive, got {text!r}", f"e.g. {option} 1.5GB")
+    return int(value)
+
+
+def format_duration(seconds: float) -> str:
+    """Compact duration for names and messages: 0.02 → ``20ms``, 0.0005 → ``500us``."""
+    if seconds >= 1 and float(seconds).is_integer():
+        return f"{int(seconds)}s"
+    if seconds >= 1e-3:
+        ms = seconds * 1e3
+        return f"{ms:g}ms"
+    return f"{seconds * 1e6:g}us"
+
+
+_SHAPE_ITEM_RE = re.compile(r"([^\[\],]*)\[([^\]]*)\]")
+
+
+def parse_shape(text: str) -> dict[str, list[int]] | list[int]:
+    """Parse the benchmark_app ``-shape`` syntax.
+
+    ``images[1,3,320,320]`` or ``a[1,3],b[1,5]`` → a dict by input name;
+    ``[1,3,320,320]`` → a list for a model with a single input. Dimensions must be static
+    positive integers: autotune benchmarks one concrete shape.
+    """
+    text = text.strip()
+    items = _SHAPE_ITEM_RE.findall(text)
+    rebuilt = ",".join(f"{name}[{dims}]" for name, dims in items)
+    if not items or rebuilt.replace(" ", "") != text.replace(" ", ""):
+        raise BadInputError(
+            f"--shape {text!r} is not in benchmark_app syntax",
+            'write input_name[d0,d1,...], e.g. --shape "images[1,3,320,320]"',
+        )
+    parsed: dict[str, list[int]] = {}
+    for name, dims_text in items:
+        dims: list[int] = []
+        for token in dims_text.split(","):
+            token = token.strip()
+            if not token.isdigit() or int(token) <= 0:
+                raise BadInputError(
+                    f"--shape {text!r}: dimension {token!r} is not a positive integer",
+                    "give every dimension as a fixed number, e.g. images[1,3,320,320]",
+                )
+            dims.append(int(token))
+        parsed[name.strip()] = dims
+    if list(parsed) == [""]:
+        return parsed[""]
+    if "" in parsed:
+        raise BadInputError(
+            f"--shape {text!r} mixes named and unnamed inputs",
+            "name every input, e.g. a[1,3],b[1,5]",
+        )
+    return parsed
+
+
+def format_shape(shape: dict[str, list[int]]) -> str:
+    """The benchmark_app ``-shape`` string for a per-input shape dict."""
+    return ",".join(f"{name}[{','.join(str(d) for d in dims)}]" for name, dims in shape.items())

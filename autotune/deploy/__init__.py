@@ -1,0 +1,53 @@
+"""Deploying the result: the best_config.json document, one renderer per export format,
+loading a config back and compiling it, re-validating it, and profiling it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from autotune.core import lazy_exports
+
+_EXPORTS = {
+    "CONFIG_SCHEMA": "_document",
+    "Chosen": "_document",
+    "DEFAULT_FILES": "_formats",
+    "DeployConfig": "_config_file",
+    "FORMATS": "_formats",
+    "VALIDATE_ROUNDS": "_validate",
+    "benchmark_app_command": "_benchmark_app",
+    "build_best_config": "_document",
+    "choose": "_document",
+    "compile_model": "_config_file",
+    "deploy_shape": "_document",
+    "load_config": "_config_file",
+    "no_feasible_error": "_document",
+    "ovms_entry": "_ovms",
+    "profile": "_profile",
+    "python_snippet": "_python_snippet",
+    "render": "_formats",
+    "validate": "_validate",
+    "write_best_config": "_document",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from autotune.deploy._benchmark_app import benchmark_app_command as benchmark_app_command
+    from autotune.deploy._config_file import DeployConfig as DeployConfig
+    from autotune.deploy._config_file import compile_model as compile_model
+    from autotune.deploy._config_file import load_config as load_config
+    from autotune.deploy._document import CONFIG_SCHEMA as CONFIG_SCHEMA
+    from autotune.deploy._document import Chosen as Chosen
+    from autotune.deploy._document import build_best_config as build_best_config
+    from autotune.deploy._document import choose as choose
+    from autotune.deploy._document import deploy_shape as deploy_shape
+    from autotune.deploy._document import no_feasible_error as no_feasible_error
+    from autotune.deploy._document import write_best_config as write_best_config
+    from autotune.deploy._formats import DEFAULT_FILES as DEFAULT_FILES
+    from autotune.deploy._formats import FORMATS as FORMATS
+    from autotune.deploy._formats import render as render
+    from autotune.deploy._ovms import ovms_entry as ovms_entry
+    from autotune.deploy._profile import profile as profile
+    from autotune.deploy._python_snippet import python_snippet as python_snippet
+    from autotune.deploy._validate import VALIDATE_ROUNDS as VALIDATE_ROUNDS
+    from autotune.deploy._validate import validate as validate

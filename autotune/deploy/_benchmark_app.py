@@ -1,0 +1,50 @@
+"""The benchmark_app export: its -load_config file and the command that reproduces the shipped
+configuration as autotune measured it."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+from autotune.core import BATCH_DEVICE, format_shape
+
+# Without -o, the -load_config file goes next to best_config.json (whose format differs).
+DEFAULT_FILE = "benchmark_app_config.json"
+
+
+def benchmark_app_command(
+    doc: dict[str, Any], config_path: str, seconds: int = 10
+) -> tuple[list[str] | None, str]:
+    """The benchmark_app command reproducing ``doc``, or None with the reason it cannot."""
+    device = doc["device"]
+    if device.startswith(BATCH_DEVICE):
+        return None, (
+            "benchmark_app (Python) cannot run the BATCH device (it crashes on -d BATCH:CPU(N)); "
+            "use autotune.compile_model or the python export"
+        )
+    props = doc["properties"][device]
+    requests = int(doc["infer_requests"])
+    command = ["benchmark_app", "-m", doc["model"], "-d", device]
+    shape = doc.get("shape") or {}
+    if shape:
+        # The shape at the shipped batch; "N..." tells benchmark_app which axis is the batch, so
+        # it counts frames (not requests) in its FPS for any input rank, and feeds the inputs
+        # in their own type (as autotune did) rather than as u8 images.
+        command += ["-shape", format_shape(shape)]
+        layouts = [f"{name}[N...]" for name, dims in shape.items() if dims]
+        if layouts:
+            command += ["-layout", ",".join(layouts)]
+    # The hint as the config has it (-nstreams/-nthreads-style knobs come from -load_config and
+    # need "-hint none"); one request runs the sync API, as autotune measured it.
+    command += ["-hint", str(props.get("PERFORMANCE_HINT", "none")).lower()]
+    command += ["-api", "sync" if requests == 1 else "async", "-nireq", str(requests)]
+    command += ["-load_config", config_path, "-t", str(seconds)]
+    return command, ""
+
+
+def render_benchmark_app(doc: dict[str, Any], target: str) -> tuple[str, str]:
+    """(the -load_config file, the command that uses it)."""
+    command, reason = benchmark_app_command(doc, target)
+    content = json.dumps(doc["properties"], indent=2) + "\n"
+    return content, shlex.join(command) if command else f"note: {reason}"

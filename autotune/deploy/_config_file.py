@@ -1,0 +1,125 @@
+"""A best_config.json read back: checked, typed, and compiled with its properties."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from autotune.core import ConfigFileError, DeviceError, RuntimeConfig
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """A loaded best_config.json."""
+
+    model: str
+    device: str
+    shape: dict[str, list[int]] | None
+    batch: int
+    infer_requests: int
+    properties: dict[str, str]
+    document: dict[str, Any]
+
+    @property
+    def runtime_config(self) -> RuntimeConfig:
+        """The config as autotune measured it (``config`` in the file), or, for a file written
+        by hand, its device, batch, requests and properties taken verbatim."""
+        stored = self.document.get("config")
+        if isinstance(stored, dict):
+            return replace(RuntimeConfig.from_dict(stored), infer_requests=self.infer_requests)
+        return RuntimeConfig(
+            device=self.device,
+            batch=self.batch,
+            infer_requests=self.infer_requests,
+            raw_properties=dict(self.properties),
+        )
+
+    @property
+    def base_shape(self) -> dict[str, list[int]] | None:
+        """The model's shape at batch 1 (the batch is applied by the config)."""
+        shape = self.document.get("model_shape")
+        if shape is not None or self.shape is None:
+            return shape
+        return {k: [1, *v[1:]] if v else v for k, v in self.shape.items()}
+
+
+def load_config(path: str | Path) -> DeployConfig:
+    """Read and check a best_config.json; every problem is one ConfigFileError line."""
+    p = Path(path)
+    fix = "re-create it with: autotune export --format json -o best_config.json"
+    if not p.exists():
+        raise ConfigFileError(f"config file '{path}' does not exist", "check the path")
+    try:
+        doc = json.loads(p.read_text())
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"config file '{path}' is not text", fix) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigFileError(
+            f"config file '{path}' is not valid JSON (line {exc.lineno}: {exc.msg})", fix
+        ) from None
+    if not isinstance(doc, dict):
+        raise ConfigFileError(f"config file '{path}' is not a JSON object", fix)
+    missing = [k for k in ("model", "device", "properties", "infer_requests") if k not in doc]
+    if missing:
+        raise ConfigFileError(f"config file '{path}' lacks {', '.join(missing)}", fix)
+    device = doc["device"]
+    props = doc["properties"]
+    if not isinstance(props, dict) or not isinstance(props.get(device), dict):
+        raise ConfigFileError(
+            f"config file '{path}': properties has no object for device {device!r}", fix
+        )
+    try:
+        requests = int(doc["infer_requests"])
+        batch = int(doc.get("batch", 1))
+    except (TypeError, ValueError):
+        raise ConfigFileError(
+            f"config file '{path}': infer_requests/batch must be integers", fix
+        ) from None
+    if requests < 1 or batch < 1:
+        raise ConfigFileError(f"config file '{path}': infer_requests and batch must be ≥ 1", fix)
+    shape = doc.get("shape")
+    if shape is not None and not (
+        isinstance(shape, dict)
+        and all(isinstance(v, list) and all(isinstance(d, int) for d in v) for v in shape.values())
+    ):
+        raise ConfigFileError(
+            f"config file '{path}': shape must map input names to integer lists", fix
+        )
+    return DeployConfig(
+        model=str(doc["model"]),
+        device=str(device),
+        shape=shape,
+        batch=batch,
+        infer_requests=requests,
+        properties={str(k): str(v) for k, v in props[device].items()},
+        document=doc,
+    )
+
+
+def compile_model(
+    path: str | Path, *, model_path: str | None = None, cache_dir: str | None = None
+) -> tuple[Any, int]:
+    """Compile the model of a best_config.json with its properties.
+
+    Returns ``(openvino.CompiledModel, infer_requests)``; pass ``model_path`` when the model
+    moved since the study ran.
+    """
+    from autotune import runtime
+
+    config = load_config(path)
+    model = runtime.prepare_model(model_path or config.model, config.shape)
+    properties = runtime.to_runtime_properties(config.properties)
+    if cache_dir:
+        properties["CACHE_DIR"] = cache_dir
+    try:
+        compiled = runtime.shared_core().compile_model(model, config.device, properties)
+    except Exception as exc:
+        from autotune.runtime import openvino_message
+
+        raise DeviceError(
+            f"{config.device} refused the properties in '{path}': {openvino_message(exc)}",
+            "re-export the config on this machine (autotune export)",
+        ) from None
+    return compiled, config.infer_requests

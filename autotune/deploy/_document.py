@@ -1,0 +1,212 @@
+"""The deployable result: the ``best_config.json`` document for the configuration the judge
+ships (or another operating point of the same study).
+
+``properties`` in best_config.json is exactly what ``benchmark_app -load_config`` reads, and
+:func:`autotune.compile_model` applies the same properties, so a deployment never re-types
+them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from autotune.core import NoFeasibleConfigError, StudyError, write_atomic
+from autotune.judge import Contender, Decision, Limits
+from autotune.study import ANALYSIS_ATTR, ConfigResult, load_meta, study_decision_of
+
+CONFIG_SCHEMA = 1
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return round(value, digits) if value is not None and math.isfinite(value) else None
+
+
+def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
+    """A config's figures as the judge used them: ``throughput_fps`` is the confirmed median
+    when the confirmation measured it (``source`` says which), the search figure stays
+    visible as ``search_throughput_fps``."""
+    return {
+        "throughput_fps": _round(contender.throughput.estimate, 3),
+        "throughput_interval": [
+            _round(contender.throughput.low, 3),
+            _round(contender.throughput.high, 3),
+        ],
+        "confidence": _round(contender.throughput.confidence, 4),
+        "source": "confirmation" if contender.confirmed else "search",
+        "search_throughput_fps": _round(contender.search_throughput_fps, 3),
+        "latency_ms": {
+            k: round(v, 4) for k, v in sorted(contender.latency_ms.items()) if math.isfinite(v)
+        },
+        "constrained_latency_ms": _round(contender.constrained_latency_ms),
+        "first_inference_ms": _round(config.first_inference_ms, 3),
+        "compile_ms": _round(config.compile_ms, 3),
+        "memory_bytes": config.memory_bytes,
+        "drift": contender.accuracy.rel_l2 if contender.accuracy else None,
+        "top1_agreement": contender.accuracy.top1 if contender.accuracy else None,
+        "precision": contender.precision,
+        "windows": len(config.windows),
+        "rounds": len(contender.rounds),
+        "trials": list(config.trials),
+    }
+
+
+def no_feasible_error(decision: Decision) -> NoFeasibleConfigError:
+    """Exit 3: what each hint meets and misses, and the smallest relaxation that helps."""
+    return NoFeasibleConfigError(decision.problem, decision.fix)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The operating point to export and the decision around it."""
+
+    config: ConfigResult
+    contender: Contender
+    decision: Decision
+    limits: Limits
+    configs: list[ConfigResult]
+    explicit: bool  # picked by --trial, not by the judge
+
+
+def choose(
+    study: optuna.Study, *, trial: int | None = None, max_latency_ms: float | None = None
+) -> Chosen:
+    """The operating point to export: the judge's winner (under the study's limits, or
+    re-judged under a tighter ``max_latency_ms``), or a given trial's configuration."""
+    limits = None
+    if max_latency_ms is not None:
+        stored = Limits.from_dict(load_meta(study)["limits"])
+        limits = replace(stored, max_latency_ms=max_latency_ms)
+    limits, trials, configs, _, decision = study_decision_of(study, limits)
+    if trial is not None:
+        match = next((c for c in configs if trial in c.trials), None)
+        if match is None:
+            states = {t.number: t.state for t in trials}
+            state = states.get(trial)
+            raise StudyError(
+                f"trial #{trial} has no measurement (state: {state or 'no such trial'})",
+                "pick a COMPLETE trial number from autotune report",
+            )
+        picked = decision.contender(match.key)
+        assert picked is not None
+        return Chosen(match, picked, decision, limits, configs, explicit=True)
+    winner = decision.winner
+    if winner is None:
+        raise no_feasible_error(decision)
+    config = next(c for c in configs if c.key == winner.key)
+    return Chosen(config, winner, decision, limits, configs, explicit=False)
+
+
+def build_best_config(
+    study: optuna.Study,
+    storage_url: str,
+    *,
+    trial: int | None = None,
+    max_latency_ms: float | None = None,
+) -> dict[str, Any]:
+    """The best_config.json document for a study (see README for the format)."""
+    chosen = choose(study, trial=trial, max_latency_ms=max_latency_ms)
+    decision, limits = chosen.decision, chosen.limits
+    meta = load_meta(study)
+    cfg = chosen.config.config
+    model = meta["model"]
+    doc: dict[str, Any] = {
+        "schema": CONFIG_SCHEMA,
+        "model": model["path"],
+        "device": cfg.target_device,
+        "shape": deploy_shape(model, cfg.batch),
+        "batch": cfg.batch,
+        "infer_requests": chosen.config.effective.infer_requests,
+        "properties": {cfg.target_device: cfg.properties()},
+        "effective": chosen.config.effective.properties,
+        "label": chosen.config.label,
+        "preset": cfg.preset,
+        "config": cfg.to_dict(),
+        "model_shape": model.get("shape"),
+        "metrics": _figures(chosen.contender, chosen.config),
+        "constraint": limits.to_dict(),
+        "feasible": chosen.contender.feasible,
+        "verdict": decision.verdict
+        if not chosen.explicit
+        else (f"trial #{trial} exported on request; the judge's choice: {decision.verdict}"),
+        "findings": list(decision.findings),
+        "baselines": {
+            name: _figures(c, next(r for r in chosen.configs if r.key == c.key))
+            | {"feasible": c.feasible}
+            for c in decision.contenders
+            for name in c.presets
+        },
+        "environment": meta.get("environment", {}),
+        "study": {
+            "name": study.study_name,
+            "storage": storage_url,
+            "trial": chosen.config.first_trial,
+        },
+        "cache": {
+            "recommendation": "set CACHE_DIR to a persistent folder: compile "
+            f"{chosen.config.compile_ms:.0f} ms here, first inference "
+            f"{chosen.config.first_inference_ms:.1f} ms",
+        },
+    }
+    analysis = study.user_attrs.get(ANALYSIS_ATTR) or {}
+    if analysis.get("key") == chosen.config.key:
+        doc.update(_analysis_fields(analysis))
+    accuracy = chosen.contender.accuracy
+    if accuracy is not None:
+        doc["accuracy"] = {**accuracy.to_record(), "reference": "f32, LATENCY hint"}
+    if decision.confirmed:
+        doc["confirmation"] = {
+            "rounds": max(len(c.rounds) for c in decision.contenders),
+            "significant": decision.significant,
+            "tied_with": list(decision.tied),
+            "confidence": chosen.contender.throughput.confidence,
+            "ratios": {k: v.to_dict() for k, v in decision.ratios.items()},
+        }
+    return doc
+
+
+def _analysis_fields(analysis: dict[str, Any]) -> dict[str, Any]:
+    """The winner analysis in the document: start-up times (and the cache advice they give),
+    efficiency, and the profile's summary."""
+    profile = analysis.get("profile") or {}
+    fields: dict[str, Any] = {
+        "load": analysis.get("load"),
+        "efficiency": analysis.get("efficiency"),
+        "profile": {
+            k: profile.get(k)
+            for k in ("total_ms", "executed", "not_run", "optimized_out", "reorders")
+        },
+    }
+    load = analysis.get("load") or {}
+    if "cold" in load and "cached" in load:
+        fields["cache"] = {
+            "recommendation": "set CACHE_DIR to a persistent folder: the first start compiles "
+            f"in {load['cold']['compile_ms']:.0f} ms, later starts load in "
+            f"{load['cached']['compile_ms']:.0f} ms",
+            "cold_compile_ms": load["cold"]["compile_ms"],
+            "cached_compile_ms": load["cached"]["compile_ms"],
+            "first_inference_ms": load["cached"]["first_inference_ms"],
+        }
+    return fields
+
+
+def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | None:
+    """Every input's static shape with dimension 0 at the config's batch: what the model is
+    reshaped to when deployed (and benchmark_app's -shape), also for a model that was static
+    to begin with (no --shape)."""
+    inputs = model.get("inputs") or []
+    shapes = {
+        str(i["name"]): list(i["shape"]) for i in inputs if i.get("shape") is not None
+    } or dict(model.get("shape") or {})
+    if not shapes:
+        return None
+    return {name: [batch, *dims[1:]] if dims else dims for name, dims in shapes.items()}
+
+
+def write_best_config(doc: dict[str, Any], path: str | Path) -> Path:
+    return write_atomic(path, json.dumps(doc, indent=2) + "\n")

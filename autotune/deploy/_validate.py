@@ -1,0 +1,81 @@
+"""Re-measure an exported config against the hint presets on this machine, now — a regression
+check for CI after a driver, OpenVINO or hardware change. The verdict is the judge's
+(:func:`autotune.judge.judge_validation`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autotune.core import BATCH_DEVICE, PRESET_HINTS, ValidationFailedError, preset_named
+from autotune.deploy._config_file import load_config
+from autotune.judge import ValidationResult, judge_validation
+from autotune.measure import (
+    IsolatedRunner,
+    TrialFailure,
+    Window,
+    confirmation_window_s,
+    default_trial_timeout,
+    machine_lock,
+)
+
+VALIDATE_ROUNDS = 10
+
+
+def _preset_device(device: str) -> str:
+    """The device the hints run on: BATCH:CPU(4) → CPU; CPU and AUTO as they are."""
+    if device.startswith(BATCH_DEVICE + ":"):
+        return device.split(":", 1)[1].split("(", 1)[0]
+    return device
+
+
+def validate(
+    path: str | Path,
+    *,
+    rounds: int = VALIDATE_ROUNDS,
+    window_s: float | None = None,
+    max_latency_ms: float | None = None,
+) -> ValidationResult:
+    """Measure the config and the LATENCY/THROUGHPUT presets interleaved; judge the limit on the
+    upper quartile of per-round percentiles and the gain on paired per-round ratios."""
+    config = load_config(path)
+    doc = config.document
+    constraint = doc.get("constraint") or {}
+    limit = max_latency_ms if max_latency_ms is not None else constraint.get("max_latency_ms")
+    percent = float(constraint.get("percentile") or 90.0)
+    tuned = config.runtime_config
+    device = _preset_device(config.device)
+    # The hints the study judged against: those that met its limits (the f32 hints where the
+    # default precision failed the accuracy guard, which validate does not re-measure).
+    baselines = doc.get("baselines") or {}
+    names = [n for n, b in baselines.items() if b.get("feasible")] or list(PRESET_HINTS)
+    hints = [preset_named(name, device) for name in names]
+    candidates = [tuned, *hints]
+    window = window_s or confirmation_window_s(2.0)
+    payload = {
+        "model_path": config.model,
+        "shape": config.base_shape,
+        "configs": [c.to_dict() for c in candidates],
+        "rounds": rounds,
+        "window_s": window,
+        "percent": percent,
+    }
+    timeout = default_trial_timeout(window) + 3 * len(candidates) * rounds * window
+    with IsolatedRunner() as runner, machine_lock():
+        try:
+            result = runner.call("measure_interleaved", payload, timeout_s=timeout)
+        except TrialFailure as exc:
+            raise ValidationFailedError(
+                f"the config no longer runs here: {exc.reason}",
+                "re-run autotune search on this machine",
+            ) from None
+    measured = [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
+    recorded = (doc.get("metrics") or {}).get("throughput_fps")
+    return judge_validation(
+        str(doc.get("label", doc.get("device", ""))),
+        bool(doc.get("preset")),
+        measured[0],
+        dict(zip(names, measured[1:], strict=True)),
+        limit_ms=limit,
+        percent=percent,
+        recorded_fps=float(recorded) if recorded else None,
+    )

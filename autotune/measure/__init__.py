@@ -1,0 +1,100 @@
+"""Measurement: windows and their stability, the isolated worker and the handlers it runs on a
+backend (the real runtime, or a simulated machine), accuracy figures against the f32
+reference, memory, the per-machine lock, and the environment recorded with every result.
+
+How the windows become the figures a decision uses is the judge's business
+(:mod:`autotune.judge`), not this package's.
+"""
+
+from autotune.measure._accuracy import compare_outputs, is_probability_vector
+from autotune.measure._backend import Backend, RuntimeBackend, Session
+from autotune.measure._cpu import CpuSample, read_cpu_sample
+from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
+from autotune.measure._handlers import HANDLERS, PEAK_MATMUL_SIZE
+from autotune.measure._lock import LOCK_ENV, machine_lock
+from autotune.measure._profile import efficiency, summarize_layers
+from autotune.measure._records import duplicate_record, measurement_record
+from autotune.measure._run import (
+    Clock,
+    Measurement,
+    Pipeline,
+    WindowPlan,
+    confirmation_window_s,
+    measure,
+    run_windows,
+    warm_up,
+)
+from autotune.measure._runner import (
+    FAULT_ENV,
+    IsolatedRunner,
+    Runner,
+    TrialFailure,
+    WorkerCrashed,
+    WorkerTimedOut,
+    default_trial_timeout,
+)
+from autotune.measure._samples import MAX_SAMPLES, RANDOM_SAMPLES, load_samples, random_samples
+from autotune.measure._stability import (
+    STABILITY_REMEDY,
+    Stability,
+    judge_stability,
+    select_windows,
+)
+from autotune.measure._window import (
+    DISPLAY_PERCENTILES,
+    MIN_REQUESTS_PER_WINDOW,
+    Window,
+    percentile,
+    percentile_key,
+    quantile,
+)
+
+__all__ = [
+    "DISPLAY_PERCENTILES",
+    "FAULT_ENV",
+    "HANDLERS",
+    "LOCK_ENV",
+    "MAX_SAMPLES",
+    "MIN_REQUESTS_PER_WINDOW",
+    "PEAK_MATMUL_SIZE",
+    "RANDOM_SAMPLES",
+    "STABILITY_REMEDY",
+    "Backend",
+    "Clock",
+    "CpuSample",
+    "IsolatedRunner",
+    "Measurement",
+    "Pipeline",
+    "Runner",
+    "RuntimeBackend",
+    "Session",
+    "Stability",
+    "TrialFailure",
+    "Window",
+    "WindowPlan",
+    "WorkerCrashed",
+    "WorkerTimedOut",
+    "check_fingerprint",
+    "collect_environment",
+    "compare_outputs",
+    "confirmation_window_s",
+    "default_trial_timeout",
+    "duplicate_record",
+    "efficiency",
+    "fingerprint",
+    "is_probability_vector",
+    "judge_stability",
+    "load_samples",
+    "random_samples",
+    "machine_lock",
+    "measure",
+    "measurement_record",
+    "percentile",
+    "percentile_key",
+    "quantile",
+    "read_cpu_sample",
+    "run_windows",
+    "select_windows",
+    "summarize_layers",
+    "warm_up",
+]

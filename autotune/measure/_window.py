@@ -1,0 +1,54 @@
+"""One measurement window, and the nearest-rank percentile arithmetic benchmark_app uses."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# A window should hold at least this many requests, and a trial at least this many windows.
+MIN_REQUESTS_PER_WINDOW = 30
+MIN_WINDOWS = 3
+DISPLAY_PERCENTILES = (50.0, 90.0, 99.0)
+
+
+def percentile(sorted_values: Sequence[float], percent: float) -> float:
+    """Nearest-rank percentile, as benchmark_app computes it (``values[ceil(n*p/100)-1]``)."""
+    if not sorted_values:
+        return math.nan
+    index = max(0, math.ceil(len(sorted_values) * percent / 100) - 1)
+    return float(sorted_values[min(index, len(sorted_values) - 1)])
+
+
+def quantile(values: Iterable[float], q: float) -> float:
+    """Nearest-rank quantile of unsorted values (q in 0..1)."""
+    return percentile(sorted(values), q * 100)
+
+
+def percentile_key(percent: float) -> str:
+    """``90.0`` → ``"p90"``, ``97.5`` → ``"p97.5"``."""
+    return f"p{percent:g}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One measurement window of a continuous run."""
+
+    index: int
+    requests: int
+    frames: int
+    wall_s: float
+    throughput_fps: float
+    latency_ms: dict[str, float]
+    steal: float
+    iowait: float
+    cpu_util: float
+    flagged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Window:
+        return cls(**{**data, "latency_ms": dict(data["latency_ms"])})

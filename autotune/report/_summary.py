@@ -1,0 +1,106 @@
+"""Which config to ship, as data: the verdict, each hint's findings, and one row per config
+at its one figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from autotune.judge import Contender, Decision, Limits, format_confidence
+from autotune.study import ConfigResult, TrialResult
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    role: str  # "winner", "LATENCY hint", "winner = LATENCY hint", "candidate"
+    throughput_fps: float  # the config's figure: confirmed median, else search median
+    interval: tuple[float, float] | None
+    source: str  # "confirmed" or "search"
+    latency_ms: dict[str, float]
+    feasible: bool
+    ratio: str  # the winner: "1.23× [1.10, 1.31]" vs the fastest feasible hint
+
+
+@dataclass(frozen=True)
+class SummaryInfo:
+    rows: tuple[SummaryRow, ...]
+    verdict: str
+    limits: str
+    warnings: tuple[str, ...]
+    failed: tuple[tuple[int, str], ...]
+    environment: dict[str, Any] = field(default_factory=dict)
+    unique_configs: int = 0
+    complete_trials: int = 0
+    duplicates: int = 0
+    findings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
+
+
+def _row(c: Contender, configs: dict[str, ConfigResult], role: str, ratio: str) -> SummaryRow:
+    config = configs.get(c.key)
+    return SummaryRow(
+        label=config.effective.describe() if config else c.label,
+        role=role,
+        throughput_fps=c.throughput.estimate,
+        interval=(c.throughput.low, c.throughput.high) if c.throughput.n > 1 else None,
+        source="confirmed" if c.confirmed else "search",
+        latency_ms=c.latency_ms,
+        feasible=c.feasible,
+        ratio=ratio,
+    )
+
+
+def summary_info(
+    trials: list[TrialResult],
+    configs: list[ConfigResult],
+    limits: Limits,
+    decision: Decision,
+    environment: dict[str, Any],
+) -> SummaryInfo:
+    """The winner, the other confirmed candidates and every hint, each at its one figure."""
+    by_key = {c.key: c for c in configs}
+    winner = decision.winner
+    rows: list[SummaryRow] = []
+    shown = [c for c in decision.contenders if c is winner or c.confirmed or c.is_hint]
+    for c in sorted(shown, key=lambda c: (c is not winner, c.is_hint, -c.throughput.estimate)):
+        roles = [f"{c.label}"] if c.is_hint else []
+        if c is winner:
+            roles.insert(0, "winner")
+        ratio = ""
+        if c is winner and decision.reference_hint is not None and not c.is_hint:
+            r = decision.ratios.get(decision.reference_hint.presets[0])
+            if r is not None:
+                ratio = f"{r.estimate:.2f}× [{r.low:.2f}, {r.high:.2f}]"
+            else:
+                ratio = f"{c.throughput.estimate / decision.reference_hint.throughput.estimate:.2f}× (search)"
+        rows.append(_row(c, by_key, " = ".join(roles) or "candidate", ratio))
+    warnings: list[str] = []
+    if winner is not None:
+        stage = "confirmation rounds" if winner.confirmed else "search"
+        warnings.extend(f"{stage}: {w}" for w in winner.warnings)
+    rounds = max((len(c.rounds) for c in decision.contenders), default=0)
+    if decision.confirmed and winner is not None:
+        confirmation = (
+            f"confirmed over {rounds} interleaved rounds; intervals are order-statistic "
+            f"intervals of the median ({format_confidence(winner.throughput.confidence)} for "
+            f"{rounds} rounds)"
+        )
+    else:
+        confirmation = "not confirmed in interleaved rounds: figures are from the search"
+    failed = tuple((t.number, t.fail_reason or t.state) for t in trials if t.state == "FAIL")
+    return SummaryInfo(
+        rows=tuple(rows),
+        verdict=decision.verdict if winner is not None else f"{decision.problem} — {decision.fix}",
+        limits=limits.describe(),
+        warnings=tuple(dict.fromkeys(warnings)),
+        failed=failed,
+        environment=environment,
+        unique_configs=len(configs),
+        complete_trials=sum(1 for t in trials if t.measured),
+        duplicates=sum(1 for t in trials if t.complete and t.duplicate_of is not None),
+        findings=decision.findings,
+        notes=decision.notes,
+        confirmation=confirmation,
+    )

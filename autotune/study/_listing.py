@@ -1,0 +1,43 @@
+"""The list of studies in a storage, for `autotune studies`: each with what ships and its
+figure (the confirmed median where the confirmation measured it, as everywhere else)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from autotune.judge import Limits
+from autotune.study._open import study_decision_of
+from autotune.study._record import META_ATTR
+from autotune.study._storage import open_storage
+
+
+def list_studies(storage: str) -> list[dict[str, Any]]:
+    backend = open_storage(storage, heartbeat=False, must_exist=True)
+    rows = []
+    for summary in optuna.get_all_study_summaries(backend, include_best_trial=False):
+        meta = summary.user_attrs.get(META_ATTR)
+        if not meta:
+            continue
+        study = optuna.load_study(study_name=summary.study_name, storage=backend)
+        _, trials, _, _, decision = study_decision_of(study)
+        winner = decision.winner
+        reference = decision.reference_hint
+        ratio = decision.ratios.get(reference.presets[0]) if winner and reference else None
+        rows.append(
+            {
+                "name": summary.study_name,
+                "model": Path(meta["model"]["path"]).name,
+                "devices": ", ".join(meta.get("devices", [])),
+                "limit": Limits.from_dict(meta["limits"]).describe(),
+                "trials": sum(1 for t in trials if t.measured),
+                "shipped": winner.label if winner else None,
+                "fps": winner.throughput.estimate if winner else None,
+                "source": ("confirmed" if winner.confirmed else "search") if winner else None,
+                "ratio": ratio.estimate if ratio else None,
+                "significant": decision.significant,
+            }
+        )
+    return rows

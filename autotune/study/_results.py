@@ -1,0 +1,272 @@
+"""Views of what a study holds: one :class:`ConfigResult` per unique effective configuration
+(its trials' windows pooled), the stored confirmation rounds, and :func:`study_decision`, the
+judge's verdict on all of it.
+
+Every figure the tuner, report, export and ``studies`` show comes from here, computed by the
+judge's rules, so a config has one figure wherever it appears.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autotune.core import EffectiveConfig, RuntimeConfig, preset_label, simplicity
+from autotune.judge import (
+    Accuracy,
+    Contender,
+    Decision,
+    Interval,
+    Limits,
+    constrained_latency,
+    decide,
+    feasible,
+    median_interval,
+    throughput_of,
+    typical_latency,
+    worst_accuracy,
+)
+from autotune.measure import Stability, Window, judge_stability
+from autotune.study._record import TrialResult
+
+
+@dataclass(frozen=True)
+class ConfigResult:
+    """A unique effective configuration with every window measured for it, pooled.
+
+    ``config`` is the simplest request that produced it (a hint preset, else the simplest
+    device with the fewest knobs): that is what ships, e.g. CPU rather than AUTO.
+    """
+
+    key: str
+    config: RuntimeConfig
+    effective: EffectiveConfig
+    trials: tuple[int, ...]
+    presets: tuple[str, ...]
+    windows: tuple[Window, ...]
+    percentile: float
+    throughput_fps: float  # search figure: median over the pooled windows
+    constrained_latency_ms: float
+    latency_ms: dict[str, float]  # p50/p90/p99: median over windows
+    first_inference_ms: float
+    compile_ms: float
+    to_first_result_ms: float  # cached compile + first inference: what a restart costs
+    memory_bytes: float | None
+    accuracy: Accuracy | None
+    violations: dict[str, float]
+
+    @property
+    def feasible(self) -> bool:
+        return feasible(self.violations)
+
+    @property
+    def drift(self) -> float | None:
+        return self.accuracy.rel_l2 if self.accuracy else None
+
+    @property
+    def label(self) -> str:
+        if self.presets:
+            return " = ".join(preset_label(p) for p in self.presets)
+        return self.config.describe()
+
+    @property
+    def precision(self) -> str:
+        return self.effective.properties.get("INFERENCE_PRECISION_HINT", "?")
+
+    def stability(self) -> Stability:
+        return judge_stability(self.windows)
+
+    @property
+    def first_trial(self) -> int:
+        return self.trials[0]
+
+
+def _median(values: Iterable[float | None]) -> float:
+    data = [v for v in values if v is not None and math.isfinite(v)]
+    return statistics.median(data) if data else math.nan
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def unique_configs(trials: Sequence[TrialResult], limits: Limits) -> list[ConfigResult]:
+    """Group completed trials by effective identity; pool the windows of the measured ones.
+
+    Ordered by the first trial of each group.
+    """
+    groups: dict[str, list[TrialResult]] = {}
+    for trial in trials:
+        if trial.complete and trial.key:
+            groups.setdefault(trial.key, []).append(trial)
+    results = []
+    for key, members in groups.items():
+        measured = [t for t in members if t.measured]
+        if not measured:
+            continue
+        windows = tuple(w for t in measured for w in t.windows)
+        shipped = min(
+            (t for t in members if t.config is not None),
+            key=lambda t: (*simplicity(t.config), t.number),  # type: ignore[arg-type]
+        )
+        assert shipped.config is not None and measured[0].effective is not None
+        latency = constrained_latency(windows, limits.percentile)
+        memory = _finite(_median(t.memory.get("peak_delta_bytes") for t in measured))
+        accuracy = worst_accuracy([Accuracy.from_record(t.accuracy) for t in measured])
+        to_first_result = _finite(_median(t.metrics.get("to_first_result_ms") for t in measured))
+        presets = tuple(sorted({t.preset for t in members if t.preset}))
+        config = shipped.config
+        if config.preset is None and presets:
+            config = config.with_preset(presets[0])
+        results.append(
+            ConfigResult(
+                key=key,
+                config=config,
+                effective=measured[0].effective,
+                trials=tuple(t.number for t in members),
+                presets=presets,
+                windows=windows,
+                percentile=limits.percentile,
+                throughput_fps=throughput_of(windows),
+                constrained_latency_ms=latency,
+                latency_ms=typical_latency(windows),
+                first_inference_ms=_median(t.metrics.get("first_inference_ms") for t in measured),
+                compile_ms=_median(t.metrics.get("compile_ms") for t in measured),
+                to_first_result_ms=to_first_result if to_first_result is not None else math.nan,
+                memory_bytes=memory,
+                accuracy=accuracy,
+                violations=limits.violations(latency, memory, accuracy, to_first_result),
+            )
+        )
+    return results
+
+
+def best_by_search(configs: Sequence[ConfigResult]) -> ConfigResult | None:
+    """The feasible configuration with the highest search figure (progress display only: what
+    ships is the judge's decision)."""
+    return max((c for c in configs if c.feasible), key=lambda c: c.throughput_fps, default=None)
+
+
+def ranked_feasible(configs: Sequence[ConfigResult]) -> list[ConfigResult]:
+    return sorted((c for c in configs if c.feasible), key=lambda c: -c.throughput_fps)
+
+
+def preset_results(configs: Sequence[ConfigResult]) -> dict[str, ConfigResult]:
+    """The measured hint presets by name (LATENCY, THROUGHPUT, LATENCY f32, …)."""
+    out: dict[str, ConfigResult] = {}
+    for config in configs:
+        for preset in config.presets:
+            out[preset] = config
+    return out
+
+
+@dataclass(frozen=True)
+class ConfirmedCandidate:
+    """One configuration re-measured in the interleaved confirmation rounds."""
+
+    key: str
+    label: str
+    windows: tuple[Window, ...]  # one per round, ``index`` = round
+
+    def round_throughputs(self) -> list[float]:
+        return [w.throughput_fps for w in sorted(self.windows, key=lambda w: w.index)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "windows": [w.to_dict() for w in self.windows],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConfirmedCandidate:
+        return cls(
+            key=str(data["key"]),
+            label=str(data.get("label", "")),
+            windows=tuple(Window.from_dict(w) for w in data["windows"]),
+        )
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The interleaved confirmation rounds of a study (measurements only: the decision is
+    recomputed by the judge wherever it is needed, so it cannot go stale)."""
+
+    candidates: tuple[ConfirmedCandidate, ...]
+    rounds: int
+    window_s: float
+
+    def get(self, key: str) -> ConfirmedCandidate | None:
+        return next((c for c in self.candidates if c.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "rounds": self.rounds,
+            "window_s": self.window_s,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Confirmation:
+        return cls(
+            candidates=tuple(ConfirmedCandidate.from_dict(c) for c in data["candidates"]),
+            rounds=int(data.get("rounds", 0)),
+            window_s=float(data.get("window_s", 0.0)),
+        )
+
+
+def contender(
+    config: ConfigResult, limits: Limits, confirmed: ConfirmedCandidate | None
+) -> Contender:
+    """A config as the judge sees it: with its confirmation rounds when it has some."""
+    search = median_interval([w.throughput_fps for w in config.windows])
+    if confirmed is not None and confirmed.windows:
+        rounds = confirmed.round_throughputs()
+        latency = constrained_latency(confirmed.windows, limits.percentile)
+        throughput: Interval = median_interval(rounds)
+        display = typical_latency(confirmed.windows)
+        warnings = judge_stability(confirmed.windows).warnings
+    else:
+        rounds = []
+        latency = config.constrained_latency_ms
+        throughput = Interval(
+            config.throughput_fps, search.low, search.high, search.n, search.confidence
+        )
+        display = config.latency_ms
+        warnings = config.stability().warnings
+    to_first = _finite(config.to_first_result_ms)
+    return Contender(
+        key=config.key,
+        label=config.label,
+        config=config.config,
+        presets=config.presets,
+        precision=config.precision,
+        throughput=throughput,
+        latency_ms=display,
+        constrained_latency_ms=latency,
+        memory_bytes=config.memory_bytes,
+        accuracy=config.accuracy,
+        to_first_result_ms=to_first,
+        violations=limits.violations(latency, config.memory_bytes, config.accuracy, to_first),
+        confirmed=confirmed is not None and bool(confirmed.windows),
+        search_throughput_fps=config.throughput_fps,
+        rounds=tuple(rounds),
+        trials=config.trials,
+        warnings=tuple(warnings),
+    )
+
+
+def study_decision(
+    configs: Sequence[ConfigResult], confirmation: Confirmation | None, limits: Limits
+) -> Decision:
+    """The judge's decision on a study: every config, with confirmation figures where there
+    are some. The one function behind the search summary, best_config.json, the report,
+    ``studies`` and the Python API."""
+    return decide(
+        [contender(c, limits, confirmation.get(c.key) if confirmation else None) for c in configs],
+        limits,
+        search=[contender(c, limits, None) for c in configs],
+    )

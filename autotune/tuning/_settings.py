@@ -1,0 +1,224 @@
+"""Everything ``autotune search`` takes, checked before anything is read from or written to
+the storage: numbers, the model and its shapes, devices, limits, the output folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autotune.core import BadInputError, ModelInfo, format_duration, parse_shape
+from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
+from autotune.measure import collect_environment, fingerprint, load_samples
+from autotune.study import DEFAULT_STORAGE
+from autotune.tuning._space import SearchSpace, build_space, resolve_devices
+
+OBJECTIVES = ("throughput", "pareto")
+# The confirmation stage: the top 3 feasible tuned configs against every hint, over enough
+# rounds that a 95 % interval on a median is a real one (10 rounds: [x(2), x(9)], 97.9 %).
+DEFAULT_TOP_K = 3
+DEFAULT_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Everything ``autotune search`` takes, as typed values (the CLI parses the units)."""
+
+    model_path: str
+    shape: str | None = None
+    max_latency_s: float | None = None
+    percentile: float = 90.0
+    device: str | None = None
+    trials: int = 30
+    time_budget_s: float | None = None
+    trial_time_s: float = 2.0
+    max_batch: int = 8
+    study_name: str | None = None
+    storage: str = DEFAULT_STORAGE
+    out_dir: str | None = None
+    seed: int | None = None
+    trial_timeout_s: float | None = None
+    confirm_top: int = DEFAULT_TOP_K
+    confirm_rounds: int = DEFAULT_ROUNDS
+    force: bool = False
+    allow_mixed_hardware: bool = False
+    objective: str = "throughput"
+    max_memory_bytes: int | None = None
+    max_drift: float | None = DEFAULT_MAX_DRIFT
+    min_top1: float | None = DEFAULT_MIN_TOP1
+    max_first_inference_s: float | None = None
+    inputs_dir: str | None = None
+    analyse: bool = True  # load times, profile and efficiency of the winner at the end
+
+
+@dataclass
+class SearchPlan:
+    """The checked inputs of a search, ready to run."""
+
+    settings: SearchSettings
+    model: ModelInfo
+    space: SearchSpace
+    limits: Limits
+    study_name: str
+    out_dir: Path
+    environment: dict[str, Any]
+
+    @property
+    def cache_dir(self) -> str:
+        """OpenVINO's compile cache, under the study folder (absolute: the worker may move)."""
+        return str((self.out_dir / "cache").resolve())
+
+    @property
+    def environment_fingerprint(self) -> dict[str, Any]:
+        return fingerprint(self.environment)
+
+
+def validate_settings(s: SearchSettings) -> None:
+    """Reject impossible numbers before anything is read or written."""
+    if not 0 < s.percentile <= 100:
+        raise BadInputError(
+            f"--percentile must be in (0, 100], got {s.percentile:g}", "e.g. --percentile 90"
+        )
+    if s.trials < 1:
+        raise BadInputError(f"--trials must be at least 1, got {s.trials}", "e.g. --trials 30")
+    if s.max_batch < 1:
+        raise BadInputError(
+            f"--max-batch must be at least 1, got {s.max_batch}", "e.g. --max-batch 8"
+        )
+    if s.max_latency_s is not None and not s.max_latency_s > 0:
+        raise BadInputError("--max-latency must be positive", "e.g. --max-latency 20ms")
+    if not s.trial_time_s > 0:
+        raise BadInputError("--trial-time must be positive", "e.g. --trial-time 2s")
+    if s.confirm_rounds < 2 and s.confirm_top > 0:
+        raise BadInputError(
+            "--confirm-rounds must be at least 2 to give an interval",
+            "e.g. --confirm-rounds 5, or --confirm-top 0 to skip confirmation",
+        )
+    if s.objective not in OBJECTIVES:
+        raise BadInputError(
+            f"--objective {s.objective!r} is unknown", f"use one of: {', '.join(OBJECTIVES)}"
+        )
+    if s.max_drift is not None and s.max_drift < 0:
+        raise BadInputError("--max-drift must not be negative", "e.g. --max-drift 0.05")
+    if s.min_top1 is not None and not 0 <= s.min_top1 <= 1:
+        raise BadInputError(
+            f"--min-top1 must be between 0 and 1, got {s.min_top1:g}", "e.g. --min-top1 0.99"
+        )
+    if s.study_name is not None and not re.fullmatch(
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}", s.study_name
+    ):
+        raise BadInputError(
+            f"--study {s.study_name!r} is not a usable name",
+            "use letters, digits, '.', '_' and '-' (it also names the output folder)",
+        )
+
+
+def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) -> str:
+    """``<model stem>[-<shape>]-<device>-<limit>[-p<percentile>]``, e.g. ``320n-1x3x320x320-CPU-20ms``."""
+    parts = [Path(model.path).stem]
+    if model.shape:
+        parts.append("_".join("x".join(str(d) for d in dims) for dims in model.shape.values()))
+    parts.append(
+        (device or "all").replace(":", "").replace(",", "+").replace("(", "").replace(")", "")
+    )
+    parts.append(format_duration(s.max_latency_s) if s.max_latency_s else "max")
+    if s.percentile != 90:
+        parts.append(f"p{s.percentile:g}")
+    if s.objective != "throughput":
+        parts.append(s.objective)
+    name = "-".join(parts)
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def _check_out_dir(path: Path) -> None:
+    """The output folder must be a folder we can create and write (checked, not created)."""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise BadInputError(
+            f"output folder '{path}' cannot be created: '{probe}' is a file",
+            "pass a folder path to --out",
+        )
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise BadInputError(
+            f"output folder '{path}' is not writable", "pass a writable --out folder"
+        )
+
+
+def plan_search(s: SearchSettings) -> SearchPlan:
+    """Check the model, devices, limits and output folder; nothing is written yet."""
+    from autotune import runtime  # openvino: only when a search is planned
+
+    validate_settings(s)
+    shape = parse_shape(s.shape) if s.shape else None
+    model = runtime.inspect_model(s.model_path, shape)
+    devices = resolve_devices(
+        s.device,
+        runtime.available_devices(),
+        model,
+        lambda device: runtime.auto_batching_works(model.path, model.shape, device),
+    )
+    hardware = (
+        next(d for d in devices if not d.startswith(("AUTO", "BATCH")))
+        if any(not d.startswith(("AUTO", "BATCH")) for d in devices)
+        else runtime.available_devices()[0]
+    )
+    caps = runtime.device_capabilities(hardware)
+    space = build_space(devices, caps, model, s.max_batch)
+    limits = Limits(
+        max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
+        percentile=s.percentile,
+        max_memory_bytes=s.max_memory_bytes,
+        max_drift=s.max_drift,
+        max_first_inference_ms=s.max_first_inference_s * 1e3 if s.max_first_inference_s else None,
+        min_top1=s.min_top1,
+    )
+    name = s.study_name or default_study_name(model, s.device, s)
+    out_dir = Path(s.out_dir) if s.out_dir else Path("studies") / name
+    _check_out_dir(out_dir)
+    if s.inputs_dir is not None:
+        if not Path(s.inputs_dir).is_dir():
+            raise BadInputError(
+                f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
+            )
+        load_samples(s.inputs_dir, model.inputs)  # shapes checked now, not in every trial
+    return SearchPlan(
+        settings=s,
+        model=model,
+        space=space,
+        limits=limits,
+        study_name=name,
+        out_dir=out_dir,
+        environment=collect_environment(),
+    )
+
+
+def study_metadata(plan: SearchPlan) -> dict[str, Any]:
+    """What the study records about itself: the model, devices, limits and space it was made
+    for, and the environment and hardware fingerprint it was measured in."""
+    s = plan.settings
+    space = plan.space
+    return {
+        "model": plan.model.to_dict(),
+        "devices": list(space.devices),
+        "device_option": s.device,
+        "limits": plan.limits.to_dict(),
+        "trial_time_s": s.trial_time_s,
+        "max_batch": s.max_batch,
+        "objective": s.objective,
+        "out_dir": str(plan.out_dir),
+        "environment": plan.environment,
+        "fingerprint": plan.environment_fingerprint,
+        "space": {
+            "devices": list(space.devices),
+            "batches": list(space.batches),
+            "auto_batch_sizes": list(space.auto_batch_sizes),
+            "precisions": space.precision_choices(),
+            "streams_range": list(space.capabilities.streams_range),
+            "max_threads": space.capabilities.max_threads,
+            "default_precision": space.capabilities.default_precision,
+        },
+    }

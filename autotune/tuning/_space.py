@@ -1,0 +1,202 @@
+"""The search space, derived from what the device reports, sampled conditionally with Optuna.
+
+Tree: device → hint → the knobs that apply there (:data:`autotune.core.KNOBS`: streams,
+threads and the CPU knobs without a hint, precision always, the BATCH timeout on BATCH) →
+batch (reshaped, or the BATCH device's size) → requests. Parameter names are the knobs' field
+names, stable across studies so a resumed study keeps teaching the sampler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+
+from autotune.core import (
+    AUTO_DEVICE,
+    BATCH_DEVICE,
+    DEFAULT_PRECISION,
+    HINTS,
+    KNOBS,
+    PRESET_HINTS,
+    Choices,
+    DeviceCapabilities,
+    DeviceError,
+    IntRange,
+    ModelInfo,
+    RuntimeConfig,
+    Where,
+    preset_config,
+)
+
+# Infer requests = multiplier × OPTIMAL_NUMBER_OF_INFER_REQUESTS (one per stream, or per
+# stream × batch for BATCH): 1 keeps each stream busy, more queue requests in the plugin.
+MAX_REQUEST_MULTIPLIER = 4
+
+
+def powers_of_two(limit: int) -> list[int]:
+    values, n = [], 1
+    while n <= limit:
+        values.append(n)
+        n *= 2
+    return values
+
+
+def _sample(trial: optuna.Trial, name: str, domain: Choices | IntRange) -> Any:
+    if isinstance(domain, IntRange):
+        return trial.suggest_int(name, domain.low, domain.high, log=domain.log)
+    return trial.suggest_categorical(name, list(domain.values))
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """The candidate configurations for one model on one machine."""
+
+    devices: tuple[str, ...]  # e.g. ("CPU", "AUTO", "BATCH:CPU")
+    capabilities: DeviceCapabilities  # of the hardware device the others run on
+    batches: tuple[int, ...]  # reshaped N values
+    auto_batch_sizes: tuple[int, ...]  # for BATCH:<dev>(N); empty disables the BATCH device
+
+    @property
+    def baseline_device(self) -> str:
+        """The device the hint presets run on: the first one that is not BATCH."""
+        for device in self.devices:
+            if not device.startswith(BATCH_DEVICE):
+                return device
+        return self.capabilities.name
+
+    def presets(self, precision: str | None = None) -> list[RuntimeConfig]:
+        """The hint presets as users run them (or with ``precision`` pinned)."""
+        return [preset_config(hint, self.baseline_device, precision) for hint in PRESET_HINTS]
+
+    def precision_choices(self) -> list[str]:
+        return [DEFAULT_PRECISION, *self.capabilities.precisions]
+
+    def suggest(self, trial: optuna.Trial) -> RuntimeConfig:
+        """Sample one configuration; conditional parameters are only asked when they apply."""
+        device = str(trial.suggest_categorical("device", list(self.devices)))
+        hint = str(trial.suggest_categorical("hint", list(HINTS)))
+        if device == AUTO_DEVICE and hint == "NONE":
+            # AUTO exposes no stream/thread knobs of its own; NONE there means "AUTO's default".
+            hint = "LATENCY"
+        where = Where(device=device, hint=hint, caps=self.capabilities)
+        knobs: dict[str, Any] = {}
+        for knob in KNOBS:
+            if knob.when(where):
+                value = _sample(trial, knob.field, knob.domain(self.capabilities))
+                knobs[knob.field] = None if value == DEFAULT_PRECISION else value
+        auto_batch_size = None
+        batch = self.batches[0]
+        if device.startswith(BATCH_DEVICE):
+            auto_batch_size = int(
+                trial.suggest_categorical("auto_batch_size", self.auto_batch_sizes)
+            )
+            batch = 1
+        elif len(self.batches) > 1:
+            batch = int(trial.suggest_categorical("batch", list(self.batches)))
+        multiplier = trial.suggest_int("request_multiplier", 1, MAX_REQUEST_MULTIPLIER)
+        return RuntimeConfig(
+            device=device,
+            hint=hint,
+            batch=batch,
+            request_multiplier=multiplier,
+            auto_batch_size=auto_batch_size,
+            **knobs,
+        )
+
+    def preset_params(self, preset: RuntimeConfig) -> dict[str, object]:
+        """The Optuna params that make :meth:`suggest` return ``preset`` (for enqueue_trial)."""
+        params: dict[str, object] = {
+            "device": preset.device,
+            "hint": preset.hint,
+            "precision": preset.precision or DEFAULT_PRECISION,
+            "request_multiplier": 1,
+        }
+        if len(self.batches) > 1:
+            params["batch"] = preset.batch
+        return params
+
+
+def candidate_devices(available: list[str], model: ModelInfo) -> list[str]:
+    """Every device a user may ask for: the real ones, AUTO, and BATCH:<dev> for batch-1
+    models."""
+    devices = list(available)
+    devices.append(AUTO_DEVICE)
+    if model.is_static and model.batch == 1:
+        devices.extend(f"{BATCH_DEVICE}:{d}" for d in available)
+    return devices
+
+
+def default_devices(
+    available: list[str], model: ModelInfo, batches: Callable[[str], bool]
+) -> list[str]:
+    """What to search without ``--device``: only devices that can run a configuration of their
+    own. AUTO over a single device is that device's config (same effective properties), and a
+    BATCH device that cannot batch the model runs it one request at a time — both would only
+    spend trials on copies. ``batches(dev)`` says whether BATCH:<dev> really batches."""
+    devices = list(available)
+    if len(available) > 1:
+        devices.append(AUTO_DEVICE)
+    if model.is_static and model.batch == 1:
+        devices.extend(f"{BATCH_DEVICE}:{d}" for d in available if batches(d))
+    return devices
+
+
+def resolve_devices(
+    requested: str | None,
+    available: list[str],
+    model: ModelInfo,
+    batches: Callable[[str], bool] = lambda device: True,
+) -> list[str]:
+    """Parse ``--device`` (comma list) against what exists; ``None`` means the defaults."""
+    if not requested:
+        return default_devices(available, model, batches)
+    candidates = candidate_devices(available, model)
+    chosen: list[str] = []
+    for raw in requested.split(","):
+        name = raw.strip()
+        normalized = name.upper()
+        if normalized.startswith(BATCH_DEVICE + ":"):
+            normalized = normalized.split("(", 1)[0]  # BATCH:CPU(4) → the size is searched
+        if normalized not in candidates:
+            if normalized.startswith(BATCH_DEVICE) and normalized[6:] in available:
+                raise DeviceError(
+                    f"device {name!r} needs a static model with batch 1",
+                    "fix the shape with --shape and batch 1, or drop BATCH from --device",
+                )
+            raise DeviceError(
+                f"device {name!r} is not available here",
+                f"use one of: {', '.join(candidates)}",
+            )
+        if normalized.startswith(BATCH_DEVICE + ":") and not batches(normalized[6:]):
+            raise DeviceError(
+                f"device {name!r} cannot batch this model (OpenVINO finds no batch axis in it), "
+                f"so it would run one request at a time, like plain {normalized[6:]}",
+                "drop BATCH from --device (reshaped batches are searched on the plain device "
+                "when the model allows them)",
+            )
+        if normalized not in chosen:
+            chosen.append(normalized)
+    return chosen
+
+
+def build_space(
+    devices: list[str], caps: DeviceCapabilities, model: ModelInfo, max_batch: int
+) -> SearchSpace:
+    """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in."""
+    if model.batch_reshapable and model.batch == 1:
+        batches = tuple(powers_of_two(max_batch))
+    else:
+        batches = (model.batch,)
+    auto_sizes = tuple(b for b in powers_of_two(max_batch) if b > 1)
+    if not auto_sizes:
+        devices = [d for d in devices if not d.startswith(BATCH_DEVICE)]
+        if not devices:
+            raise DeviceError(
+                "the BATCH device needs --max-batch 2 or more", "raise --max-batch or pick CPU"
+            )
+    return SearchSpace(
+        devices=tuple(devices), capabilities=caps, batches=batches, auto_batch_sizes=auto_sizes
+    )

@@ -1,0 +1,49 @@
+"""Accuracy figures against the f32 reference: relative L2, top-1 on probability outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autotune.measure import compare_outputs, is_probability_vector
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+def test_relative_l2_is_pooled_over_samples_and_top1_counts_flips() -> None:
+    ref = [
+        {"scores": softmax(np.array([[2.0, 1.0, 0.0]])), "map": np.full((1, 4), 2.0, np.float32)}
+        for _ in range(4)
+    ]
+    got = [dict(r) for r in ref]
+    got[3] = {
+        "scores": softmax(np.array([[1.0, 2.0, 0.0]])),
+        "map": np.full((1, 4), 2.2, np.float32),
+    }
+    figures = compare_outputs(ref, got, "random")
+    scores, heat = figures["outputs"]["scores"], figures["outputs"]["map"]
+    assert scores["top1"] == 0.75 and scores["positions"] == 4  # one of four answers flipped
+    assert heat["top1"] is None  # a map is not a probability vector
+    assert heat["rel_l2"] == pytest.approx(
+        0.05, rel=1e-5
+    )  # √(4·0.2²) / √(16·2²): pooled over samples
+    assert figures["top1"] == 0.75 and figures["samples"] == 4 and figures["source"] == "random"
+    assert figures["rel_l2"] == max(scores["rel_l2"], heat["rel_l2"])
+    assert heat["max_rel"] == pytest.approx(0.1, rel=1e-5)  # the worst element, for information
+
+
+def test_a_batched_output_is_compared_on_its_first_sample() -> None:
+    ref = [{"y": np.ones((1, 3), np.float32)}]
+    batched = [{"y": np.concatenate([np.ones((1, 3)), np.zeros((3, 3))]).astype(np.float32)}]
+    assert compare_outputs(ref, batched, "x")["outputs"]["y"]["rel_l2"] == 0.0
+
+
+def test_probability_vectors_are_recognised() -> None:
+    assert is_probability_vector(softmax(np.random.default_rng(0).standard_normal((2, 5, 10))))
+    assert not is_probability_vector(
+        np.random.default_rng(0).standard_normal((1, 10)).astype(np.float32)
+    )
+    assert not is_probability_vector(np.array([[1.0]], np.float32))  # one class is no choice

@@ -1,0 +1,144 @@
+"""Report data (asserted on), computed apart from drawing."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autotune.judge import Limits
+from autotune.report import (
+    exploration_info,
+    history_info,
+    pareto_figure,
+    pareto_info,
+    pareto_keys,
+    summary_info,
+    three_way_front,
+    trials_table,
+)
+from autotune.study import study_decision, unique_configs
+from tests.builders import confirmation, trial
+
+TRIALS = [
+    trial(0, "lat", 100, 1.0, "LATENCY"),
+    trial(1, "tput", 150, 2.0, "THROUGHPUT", streams="2"),
+    trial(2, "a", 180, 4.0, batch=2),  # feasible, the best
+    trial(3, "b", 300, 9.0, batch=8),  # infeasible (limit 5 ms)
+    trial(
+        4, "c", 120, 3.0
+    ),  # dominated by "a"? no: a has higher latency; by tput? yes (150 @ 2.0)
+    trial(5, "x", 0, 0, state="FAIL"),
+]
+LIMITS = Limits(max_latency_ms=5.0, percentile=90)
+
+
+def test_pareto_front_and_winner() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    assert pareto_keys(configs) == {"lat", "tput", "a", "b"}
+    rounds = {
+        "a": [200 + r for r in range(10)],
+        "tput": [150 + r for r in range(10)],
+        "lat": [100] * 10,
+    }
+    decision = study_decision(
+        configs, confirmation(configs, rounds, {"a": 4, "tput": 2, "lat": 1}), LIMITS
+    )
+    info = pareto_info(configs, LIMITS, decision)
+    by_key = {p.key: p for p in info.points}
+    assert by_key["a"].winner and not by_key["b"].winner  # b is faster but over the limit
+    assert not by_key["b"].feasible
+    assert by_key["tput"].presets == ("THROUGHPUT",)
+    assert not by_key["c"].pareto_optimal
+    assert info.limit_ms == 5.0 and info.percentile == "p90"
+    assert (
+        "INFERENCE_PRECISION_HINT" not in by_key["a"].hover
+    )  # a hint-only request sets no precision
+    figure = pareto_figure(info)
+    assert any(
+        trace.name == "winner" and list(trace.y) == [180] for trace in figure.data
+    )  # search figure
+
+
+def test_history_best_so_far_only_counts_feasible() -> None:
+    info = history_info(TRIALS, unique_configs(TRIALS, LIMITS))
+    assert info.trials == (0, 1, 2, 3, 4)
+    assert info.best_so_far == (100, 150, 180, 180, 180)
+    assert info.feasible == (True, True, True, False, True)
+
+
+def test_summary_without_confirmation_ships_the_hint() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    decision = study_decision(configs, None, LIMITS)
+    info = summary_info(TRIALS, configs, LIMITS, decision, {"cpu": "x"})
+    winner = info.rows[0]
+    assert winner.role == "winner = THROUGHPUT hint" and winner.throughput_fps == 150
+    assert winner.source == "search"
+    assert "was not confirmed" in info.verdict and "1.20× in the search" in info.verdict
+    assert info.failed == ((5, "boom"),)
+    assert info.unique_configs == 5
+
+
+def test_one_figure_per_config_the_confirmed_one() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    rounds = {
+        "a": [200 * (1 + 0.01 * r) for r in range(10)],
+        "tput": [160 * (1 + 0.01 * r) for r in range(10)],
+        "lat": [90] * 10,
+    }
+    decision = study_decision(
+        configs, confirmation(configs, rounds, {"a": 4, "tput": 2, "lat": 1}), LIMITS
+    )
+    assert decision.winner is not None and decision.winner.key == "a" and decision.significant
+    assert decision.ratios["THROUGHPUT"].estimate == pytest.approx(200 / 160)
+    info = summary_info(TRIALS, configs, LIMITS, decision, {})
+    row = info.rows[0]
+    assert row.role == "winner" and row.source == "confirmed"
+    assert row.throughput_fps == pytest.approx(
+        decision.winner.throughput.estimate
+    )  # not the search's 180
+    assert row.ratio.startswith("1.25×")
+    assert info.verdict.startswith("1.25× the throughput of the THROUGHPUT hint (97.9 % CI")
+    assert "10 interleaved rounds" in info.confirmation
+
+
+def test_exploration_and_table() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    rows = exploration_info(TRIALS, configs, LIMITS).rows
+    assert sorted(rows["batch"]) == [1, 1, 1, 2, 8]
+    assert set(rows.columns) >= {
+        "batch",
+        "infer_requests",
+        "streams",
+        "throughput_fps",
+        "latency_ms",
+        "feasible",
+    }
+    table = trials_table(TRIALS, configs)
+    assert len(table) == 6
+    assert table.loc[table.trial == 5, "note"].item() == "boom"
+    assert table.loc[table.trial == 3, "feasible"].item() is False
+    assert math.isclose(table.loc[table.trial == 2, "search FPS"].item(), 180)
+
+
+def test_the_search_decides_when_the_machine_got_busier() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    slow = {"a": [100.0] * 5, "tput": [90.0] * 5}
+    busy = confirmation(configs, slow, {"a": 50.0, "tput": 50.0})  # every candidate over 5 ms now
+    decision = study_decision(configs, busy, LIMITS)
+    assert not decision.confirmed and decision.winner is not None
+    assert (
+        decision.winner.key == "tput" and not decision.winner.confirmed
+    )  # the search's best hint
+    info = summary_info(TRIALS, configs, LIMITS, decision, {})
+    assert info.confirmation.startswith("not confirmed")
+
+
+def test_three_way_front_counts_memory() -> None:
+    from dataclasses import replace
+
+    configs = unique_configs(TRIALS, LIMITS)
+    by_key = {c.key: c for c in configs}
+    # "c" is beaten by "tput" on throughput and latency, but uses far less memory: it joins the front
+    configs = [replace(c, memory_bytes={"c": 10e6}.get(c.key, 100e6)) for c in configs]
+    assert "c" in three_way_front(configs) and "c" not in pareto_keys(list(by_key.values()))
