@@ -93,14 +93,14 @@ class Accuracy:
         }
 
     def describe(self) -> str:
-        """``relative L2 0.004, top-1 agreement 1.00 (8 random samples)``."""
+        """``relative L2 0.004, top-1 agreement 1.00 on 8 seeded random samples``."""
         parts = []
         if self.rel_l2 is not None:
             parts.append(f"relative L2 {self.rel_l2:.3g}")
         if self.top1 is not None:
             parts.append(f"top-1 agreement {self.top1:.2f}")
         where = "seeded random samples" if self.random_inputs else "samples from --inputs"
-        return f"{', '.join(parts) or 'no comparable output'} ({self.samples} {where})"
+        return f"{', '.join(parts) or 'no comparable output'} on {self.samples} {where}"
 
 
 def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:

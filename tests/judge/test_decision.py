@@ -237,7 +237,7 @@ def test_when_drift_excludes_the_default_hints_the_f32_hints_are_the_baseline() 
     )  # 1.02× the f32 LATENCY hint, every round
     assert d.reference_hint is not None and d.reference_hint.key == "lat32"
     assert d.verdict.startswith(
-        "the default bf16 changes the outputs (relative L2 0.085, top-1 agreement 0.91 (8 seeded random samples)); fastest accurate config: tuned1 (CPU), 1.02× the LATENCY hint, f32, 0.63× the THROUGHPUT hint in bf16 — 1.02× the throughput of the LATENCY hint, f32"
+        "the default bf16 changes the outputs (relative L2 0.085, top-1 agreement 0.91 on 8 seeded random samples); fastest accurate config: tuned1 (CPU), 1.02× the LATENCY hint, f32, 0.63× the THROUGHPUT hint in bf16 — 1.02× the throughput of the LATENCY hint, f32"
     )
     assert any("seeded random inputs" in n for n in d.notes)
     assert d.ratios["THROUGHPUT"].estimate == pytest.approx(388.5 / 620, rel=1e-3)
