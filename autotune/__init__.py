@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "__version__",
     "AutotuneError",
     "SearchSettings",
     "compile_model",
@@ -26,6 +27,18 @@ __all__ = [
 ]
 
 from autotune.core import AutotuneError
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("openvino-autotune")
+    except metadata.PackageNotFoundError:  # a checkout that was not installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 
 def __getattr__(name: str) -> Any:

@@ -194,7 +194,7 @@ def main() -> None:
                 study,
                 "--storage",
                 storage,
-                "--out",
+                "--out-dir",
                 str(CACHE / "vs_hints" / study),
                 "--force",
                 "--json",

@@ -15,9 +15,9 @@ def search_args(
     trial_time: str = "0.2s",
     shape: str | None = "images[1,3,64,64]",
 ) -> list[str]:
-    """``search MODEL --shape … --device CPU --trials N --trial-time T --storage S --out O``."""
+    """``search MODEL --shape … --device CPU --trials N --trial-time T --storage S --out-dir O``."""
     args = ["search", str(model)]
     if shape:
         args += ["--shape", shape]
     args += ["--device", "CPU", "--trials", str(trials), "--trial-time", trial_time]
-    return [*args, "--storage", storage, "--out", str(out), *extra]
+    return [*args, "--storage", storage, "--out-dir", str(out), *extra]

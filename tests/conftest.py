@@ -16,7 +16,8 @@ def _private_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test measures under its own machine lock file (tests run one at a time anyway)."""
     monkeypatch.setenv("AUTOTUNE_LOCK_FILE", str(tmp_path / "measure.lock"))
     monkeypatch.setenv("AUTOTUNE_CACHE_DIR", str(_SESSION_CACHE))
-    monkeypatch.delenv("AUTOTUNE_FAULT", raising=False)
+    for name in ("AUTOTUNE_FAULT", "AUTOTUNE_STORAGE", "AUTOTUNE_HOME"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

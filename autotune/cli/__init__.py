@@ -7,7 +7,7 @@ from autotune.cli._app import app
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (errors, usage errors included, are one line: see _app)."""
     app(prog_name="autotune")
 
 

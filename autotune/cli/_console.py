@@ -125,7 +125,7 @@ def summary_table(info: SummaryInfo) -> Table:
             f(row.latency_ms.get("p50", math.nan)),
             f(row.latency_ms.get("p90", math.nan)),
             f(row.latency_ms.get("p99", math.nan)),
-            row.ratio.split(" [")[0],
+            row.ratio_text.split(" [")[0],
             style=style,
         )
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -10,28 +11,36 @@ import typer
 from autotune.cli._app import app, console, guard, out
 from autotune.cli._options import StorageOpt, StudyOpt, duration
 from autotune.core import BadInputError, parse_duration
-from autotune.deploy import VALIDATE_ROUNDS
-from autotune.study import DEFAULT_STORAGE
+from autotune.deploy import FORMATS, VALIDATE_ROUNDS
+
+ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+DEFAULT_FORMAT = ExportFormat("json")
 
 
-@app.command()
+@app.command(short_help="Export what a study ships: json, benchmark_app, python or ovms.")
 def export(
     study: StudyOpt = None,
-    storage: StorageOpt = DEFAULT_STORAGE,
+    storage: StorageOpt = None,
     fmt: Annotated[
-        str,
+        ExportFormat,
         typer.Option(
             "--format",
-            help="json (best_config.json), benchmark_app (-load_config file + command), python, ovms.",
+            metavar="FORMAT",
+            help="; ".join(f"{name}: {f.help}" for name, f in FORMATS.items()) + ".",
         ),
-    ] = "json",
+    ] = DEFAULT_FORMAT,
     output: Annotated[
         str | None,
         typer.Option(
             "-o",
             "--output",
-            help="File to write (default: stdout; benchmark_app: <study folder>/benchmark_app_config.json).",
+            help="File to write (json, python: stdout by default; benchmark_app: "
+            "benchmark_app_config.json in the study folder by default).",
         ),
+    ] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option("--out-dir", help="Folder to write (ovms: default <study folder>/ovms)."),
     ] = None,
     trial: Annotated[
         int | None,
@@ -39,42 +48,50 @@ def export(
     ] = None,
     max_latency: Annotated[
         str | None,
-        typer.Option(help="Re-select the best config under a tighter latency limit, e.g. 10ms."),
+        typer.Option(help="Re-judge the study under a tighter latency limit, e.g. 10ms."),
     ] = None,
 ) -> None:
-    """Export the chosen configuration of a study in a deployable format."""
+    """Export the configuration a study ships (or another operating point) in a deployable
+    format."""
 
     def body() -> None:
-        from autotune.core import write_atomic
-        from autotune.deploy import DEFAULT_FILES, FORMATS, build_best_config, render
-        from autotune.study import load_study, study_out_dir
+        from pathlib import Path
 
-        if fmt not in FORMATS:
-            raise BadInputError(
-                f"--format {fmt!r} is unknown", f"use one of: {', '.join(FORMATS)}"
-            )
+        from autotune.core import write_atomic
+        from autotune.deploy import build_best_config
+        from autotune.study import absolute_storage, default_storage, load_study, study_out_dir
+
+        form = FORMATS[fmt.value]
+        if form.folder and output:
+            raise BadInputError(f"--format {fmt.value} writes a folder", "use --out-dir DIR")
+        if not form.folder and out_dir:
+            raise BadInputError(f"--format {fmt.value} writes a file", "use -o FILE")
         limit = duration(max_latency, "--max-latency")
-        s = load_study(study, storage)
-        doc = build_best_config(
-            s, storage, trial=trial, max_latency_ms=limit * 1e3 if limit else None
-        )
-        target = output
-        if target is None and fmt in DEFAULT_FILES:
-            # e.g. -load_config needs a file of its own (best_config.json is not its format)
-            target = str(study_out_dir(s) / DEFAULT_FILES[fmt])
-        content, message = render(doc, fmt, target or "best_config.json")
-        if target:
-            write_atomic(target, content)
-            console.print(f"wrote {target}")
+        url = absolute_storage(storage or default_storage())
+        s = load_study(study, url)
+        doc = build_best_config(s, url, trial=trial, max_latency_ms=limit * 1e3 if limit else None)
+        default = study_out_dir(s) / form.default_target if form.default_target else None
+        if form.write is not None:
+            folder = Path(out_dir) if out_dir else default
+            assert folder is not None
+            message = form.write(doc, folder)
+            console.print(f"wrote {folder}")
         else:
-            out.print(content, end="", highlight=False, soft_wrap=True)
+            assert form.render is not None
+            target = output or (str(default) if default else None)
+            content, message = form.render(doc, target or "deploy.py")
+            if target:
+                write_atomic(target, content)
+                console.print(f"wrote {target}")
+            else:
+                out.print(content, end="", highlight=False)
         if message:
-            console.print(message, highlight=False, soft_wrap=True)
+            console.print(message, highlight=False)
 
     guard(body)
 
 
-@app.command()
+@app.command(short_help="Re-measure an exported config against the hints, here and now.")
 def validate(
     config: Annotated[
         str, typer.Argument(help="A best_config.json written by autotune search/export.")
@@ -98,14 +115,14 @@ def validate(
         from autotune.deploy import validate as run
 
         if rounds < 2:
-            raise BadInputError("--rounds must be at least 2", "e.g. --rounds 5")
+            raise BadInputError("--rounds must be at least 2", "e.g. --rounds 10")
         limit = duration(max_latency, "--max-latency")
-        console.print(f"validating {config}: {rounds} interleaved rounds…")
         result = run(
             config,
             rounds=rounds,
             window_s=parse_duration(window, option="--window"),
             max_latency_ms=limit * 1e3 if limit else None,
+            on_start=lambda text: console.print(f"validating {config}: {text}…"),
         )
         if json_output:
             out.print_json(json.dumps(result.to_dict()))
@@ -125,7 +142,7 @@ def validate(
     guard(body)
 
 
-@app.command()
+@app.command(short_help="Per-layer profile of a config (PERF_COUNT).")
 def profile(
     config: Annotated[
         str, typer.Argument(help="A best_config.json written by autotune search/export.")

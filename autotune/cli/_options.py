@@ -13,10 +13,12 @@ StudyOpt = Annotated[
     typer.Option("--study", help="Study name (default: the most recent study in the storage)."),
 ]
 StorageOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--storage",
-        help="Optuna storage URL: sqlite:///file.db, postgresql://…, journal:///path.log.",
+        help="Optuna storage URL: sqlite:///file.db, postgresql://user@host/db or "
+        "journal:///path.log (default: $AUTOTUNE_STORAGE, else studies/autotune.db).",
+        rich_help_panel="Study, storage and output",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]

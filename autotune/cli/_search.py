@@ -4,27 +4,30 @@ the judge's summary."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from enum import Enum
 from typing import Annotated
 
 import typer
 
 from autotune.cli._app import app, console, guard, out
-from autotune.cli._console import (
-    QuietObserver,
-    RichObserver,
-    print_summary,
-    summary_json,
-)
+from autotune.cli._console import QuietObserver, RichObserver, print_summary, summary_json
 from autotune.cli._options import StorageOpt, duration, fraction
 from autotune.core import parse_duration
-from autotune.tuning import SearchSettings
+from autotune.tuning import OBJECTIVES, SearchSettings  # light: tuning loads lazily
 
 # The defaults of `autotune search` are SearchSettings' own: typed once.
 DEFAULTS = SearchSettings(model_path="")
+Objective = Enum("Objective", {name: name for name in OBJECTIVES}, type=str)  # type: ignore[misc]
+DEFAULT_OBJECTIVE = Objective(DEFAULTS.objective)
+
+LIMITS = "Limits"
+SPACE = "Search space"
+MEASURE = "Measurement"
+GUARDS = "Accuracy, memory and start-up guards"
+OUTPUT = "Study, storage and output"
 
 
-@app.command()
+@app.command(short_help="Find the fastest config under your limits; ship it only if proven.")
 def search(
     model: Annotated[
         str, typer.Argument(help="Model file: OpenVINO IR .xml (with its .bin) or .onnx.")
@@ -32,123 +35,175 @@ def search(
     max_latency: Annotated[
         str | None,
         typer.Option(
-            help="Latency limit for the chosen percentile, e.g. 20ms, 0.02s, 500us. Omit to maximize throughput."
+            help="Limit on the latency percentile, with a unit: 20ms, 0.02s, 500us. "
+            "Omit to maximize throughput.",
+            rich_help_panel=LIMITS,
         ),
     ] = None,
     percentile: Annotated[
-        float, typer.Option(help="Latency percentile the limit applies to (0–100].")
+        float,
+        typer.Option(help="The latency percentile the limit applies to.", rich_help_panel=LIMITS),
     ] = DEFAULTS.percentile,
+    objective: Annotated[
+        Objective,
+        typer.Option(
+            help="throughput (the fastest config under the limits) or pareto (also low latency "
+            "and memory).",
+            rich_help_panel=LIMITS,
+        ),
+    ] = DEFAULT_OBJECTIVE,
     device: Annotated[
         str | None,
         typer.Option(
-            help="Devices to search, comma separated (CPU, AUTO, BATCH:CPU). Default: the real devices, AUTO when there are several, BATCH when it can batch the model."
+            help="Devices, comma separated (CPU, AUTO, BATCH:CPU). Default: the real ones; AUTO "
+            "when it has a choice; BATCH when it can batch the model.",
+            rich_help_panel=SPACE,
         ),
     ] = None,
+    shape: Annotated[
+        str | None,
+        typer.Option(
+            help='Fix input shapes, benchmark_app syntax: "images[1,3,320,320]".',
+            rich_help_panel=SPACE,
+        ),
+    ] = None,
+    max_batch: Annotated[
+        int,
+        typer.Option(
+            help="Largest batch to try (powers of two) when the batch can change.",
+            rich_help_panel=SPACE,
+        ),
+    ] = DEFAULTS.max_batch,
     trials: Annotated[
         int,
         typer.Option(
-            help="Measured configurations the study should reach (failed trials and duplicates do not count; a rerun continues up to it)."
+            help="Configurations to measure (a rerun continues up to it; failed trials and "
+            "duplicates do not count).",
+            rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.trials,
+    trial_time: Annotated[
+        str,
+        typer.Option(help="Measurement time per trial, e.g. 2s.", rich_help_panel=MEASURE),
+    ] = f"{DEFAULTS.trial_time_s:g}s",
     time_budget: Annotated[
         str | None,
         typer.Option(
-            help="Stop searching after this long, e.g. 10m (confirmation adds a little)."
+            help="Stop searching after this long, e.g. 10m (confirmation adds a little).",
+            rich_help_panel=MEASURE,
         ),
-    ] = None,
-    trial_time: Annotated[
-        str, typer.Option(help="Measurement time per trial, e.g. 2s (plus warm-up).")
-    ] = f"{DEFAULTS.trial_time_s:g}s",
-    shape: Annotated[
-        str | None,
-        typer.Option(help='Fix input shapes, benchmark_app syntax: "images[1,3,320,320]".'),
-    ] = None,
-    max_batch: Annotated[
-        int, typer.Option(help="Largest batch to try (powers of two) when the batch can change.")
-    ] = DEFAULTS.max_batch,
-    study: Annotated[
-        str | None,
-        typer.Option(help="Study name (default: from model, shape, device and limit)."),
-    ] = None,
-    storage: StorageOpt = DEFAULTS.storage,
-    out_dir: Annotated[
-        str | None, typer.Option("--out", help="Output folder (default: studies/<study>/).")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="Sampler seed, for a reproducible sequence of trials.")
     ] = None,
     trial_timeout: Annotated[
         str | None,
         typer.Option(
-            help="Kill a trial (compile + measure) after this long; default 120s + 4×trial-time."
+            help="Kill a trial after this long (default 120s + 4 × trial time).",
+            rich_help_panel=MEASURE,
         ),
     ] = None,
     confirm_top: Annotated[
         int,
         typer.Option(
-            help="Re-measure this many best configs against the hints at the end (0: skip)."
+            help="Best configs re-measured against the hints at the end (0: skip; then no "
+            "tuned config can be shown better than a hint).",
+            rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.confirm_top,
     confirm_rounds: Annotated[
         int,
         typer.Option(
-            help="Interleaved rounds in the confirmation stage (10 gives 97.9 % intervals)."
+            help="Interleaved confirmation rounds (10 give 97.9 % intervals; fewer than 6 "
+            "cannot show a gain).",
+            rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.confirm_rounds,
-    objective: Annotated[
-        str,
-        typer.Option(
-            help="throughput (maximize under limits) or pareto (throughput ↑, latency ↓, memory ↓)."
-        ),
-    ] = DEFAULTS.objective,
-    max_memory: Annotated[
-        str | None,
-        typer.Option(
-            help="Memory limit per config (peak RSS above the idle runtime), e.g. 1.5GB."
-        ),
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Sampler seed, for a repeatable sequence.", rich_help_panel=MEASURE),
     ] = None,
     max_drift: Annotated[
         str,
         typer.Option(
-            help="Accuracy guard: largest relative L2 error of an output vs the f32 reference (0.05 = 5 %); 'off' disables it."
+            help="Largest relative L2 error of an output vs f32 (0.05 = 5 %), or off.",
+            rich_help_panel=GUARDS,
         ),
     ] = f"{DEFAULTS.max_drift:g}",
     min_top1: Annotated[
         str,
         typer.Option(
-            help="Accuracy guard: least top-1 agreement with f32 on outputs that are probability vectors (0.99); 'off' disables it."
+            help="Least top-1 agreement with f32 on probability outputs, or off.",
+            rich_help_panel=GUARDS,
         ),
     ] = f"{DEFAULTS.min_top1:g}",
-    max_first_inference: Annotated[
-        str | None,
-        typer.Option(
-            help="Limit on time to first result (compile from cache + first inference), e.g. 500ms."
-        ),
-    ] = None,
     inputs: Annotated[
         str | None,
         typer.Option(
-            help="Folder of .npy input samples for the accuracy guard (default: random data)."
+            help="Folder of .npy samples for the accuracy guard (default: seeded random data).",
+            rich_help_panel=GUARDS,
+        ),
+    ] = None,
+    max_memory: Annotated[
+        str | None,
+        typer.Option(
+            help="Limit on peak memory above the idle runtime, e.g. 1.5G.",
+            rich_help_panel=GUARDS,
+        ),
+    ] = None,
+    max_first_inference: Annotated[
+        str | None,
+        typer.Option(
+            help="Limit on compile (from cache) + first inference, e.g. 500ms.",
+            rich_help_panel=GUARDS,
+        ),
+    ] = None,
+    study: Annotated[
+        str | None,
+        typer.Option(
+            help="Study name (default: from model, shape, device and limit).",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = None,
+    storage: StorageOpt = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out-dir",
+            help="Folder for best_config.json, report.html and the compile cache "
+            "(default: studies/<study>, or $AUTOTUNE_HOME/<study>).",
+            rich_help_panel=OUTPUT,
         ),
     ] = None,
     force: Annotated[
         bool,
-        typer.Option(help="Replace a study of the same name made for another model or limit."),
+        typer.Option(
+            "--force",
+            help="Replace a study of this name made for another model or limits.",
+            rich_help_panel=OUTPUT,
+        ),
     ] = False,
     allow_mixed_hardware: Annotated[
-        bool, typer.Option(help="Join a study recorded on different hardware.")
+        bool,
+        typer.Option(
+            "--allow-mixed-hardware",
+            help="Join a study recorded on other hardware.",
+            rich_help_panel=OUTPUT,
+        ),
     ] = False,
-    quiet: Annotated[bool, typer.Option(help="No progress output.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress output.", rich_help_panel=OUTPUT)
+    ] = False,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
+        bool,
+        typer.Option(
+            "--json", help="A machine-readable summary on stdout.", rich_help_panel=OUTPUT
+        ),
     ] = False,
 ) -> None:
-    """Search runtime configurations, measure each on the real runtime, keep the best that
-    meets the limit. Writes best_config.json and report.html to the output folder."""
+    """Search runtime configurations, measure each on the real runtime, ship the best one that
+    is proven faster than the hints (or the hint). Writes best_config.json and report.html."""
 
     def body() -> None:
         from autotune.core import parse_memory
-        from autotune.tuning import SearchSettings
+        from autotune.study import default_storage
 
         settings = SearchSettings(
             model_path=model,
@@ -161,7 +216,7 @@ def search(
             trial_time_s=parse_duration(trial_time, option="--trial-time"),
             max_batch=max_batch,
             study_name=study,
-            storage=storage,
+            storage=storage or default_storage(),
             out_dir=out_dir,
             seed=seed,
             trial_timeout_s=duration(trial_timeout, "--trial-timeout"),
@@ -169,7 +224,7 @@ def search(
             confirm_rounds=confirm_rounds,
             force=force,
             allow_mixed_hardware=allow_mixed_hardware,
-            objective=objective,
+            objective=objective.value,
             max_memory_bytes=parse_memory(max_memory, option="--max-memory")
             if max_memory
             else None,
@@ -209,22 +264,22 @@ def run_and_report(settings: SearchSettings, *, quiet: bool, json_output: bool) 
         raise no_feasible_error(outcome.decision)
 
 
-@app.command()
+@app.command(short_help="Search the embedded demo CNN (about a minute).")
 def demo(
     trials: Annotated[int, typer.Option(help="Trials for the demo search.")] = 16,
     trial_time: Annotated[str, typer.Option(help="Measurement time per trial.")] = "1s",
     max_latency: Annotated[
         str, typer.Option(help="Latency limit (p90) for the demo search.")
     ] = "5ms",
-    storage: StorageOpt = DEFAULTS.storage,
+    storage: StorageOpt = None,
 ) -> None:
-    """Build the embedded demo CNN (studies/demo/demo.xml) and run a short search on it."""
+    """Build the embedded demo CNN and run a short search on it ($AUTOTUNE_HOME/demo/)."""
 
     def body() -> None:
         from autotune.runtime import build_demo_model
-        from autotune.tuning import SearchSettings
+        from autotune.study import default_out_dir, default_storage
 
-        folder = Path("studies") / "demo"
+        folder = default_out_dir("demo")
         path = build_demo_model(folder / "demo.xml")
         console.print(f"demo model: {path} (8 conv/BN/ReLU blocks, 224×224, dynamic batch)")
         settings = SearchSettings(
@@ -235,7 +290,7 @@ def demo(
             trials=trials,
             trial_time_s=parse_duration(trial_time, option="--trial-time"),
             study_name="demo",
-            storage=storage,
+            storage=storage or default_storage(),
             out_dir=str(folder),
             seed=0,
             confirm_top=2,

@@ -8,15 +8,20 @@ from typing import Annotated
 import typer
 
 from autotune.cli._app import app, console, guard, out
-from autotune.cli._options import StorageOpt, StudyOpt
+from autotune.cli._options import JsonOpt, StorageOpt, StudyOpt
 from autotune.core import BadInputError
-from autotune.study import DEFAULT_STORAGE
 
 
-@app.command()
+def _storage(given: str | None) -> str:
+    from autotune.study import absolute_storage, default_storage
+
+    return absolute_storage(given or default_storage())
+
+
+@app.command(short_help="(Re)write a study's HTML report.")
 def report(
     study: StudyOpt = None,
-    storage: StorageOpt = DEFAULT_STORAGE,
+    storage: StorageOpt = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -25,7 +30,9 @@ def report(
     ] = None,
     png: Annotated[
         bool,
-        typer.Option(help="Also write the Pareto chart as PNG (needs kaleido and a Chromium)."),
+        typer.Option(
+            "--png", help="Also write the Pareto chart as PNG (needs kaleido and a Chromium)."
+        ),
     ] = False,
 ) -> None:
     """(Re)write the self-contained HTML report of a study."""
@@ -34,9 +41,10 @@ def report(
         from autotune.report import write_report
         from autotune.study import load_study, study_out_dir
 
-        s = load_study(study, storage)
+        url = _storage(storage)
+        s = load_study(study, url)
         path = Path(output) if output else study_out_dir(s) / "report.html"
-        written = write_report(s, storage, path)
+        written = write_report(s, url, path)
         console.print(f"report: {written}")
         if png:
             from autotune.report import write_pareto_png
@@ -46,44 +54,49 @@ def report(
     guard(body)
 
 
-@app.command()
-def studies(storage: StorageOpt = DEFAULT_STORAGE) -> None:
+@app.command(short_help="List the studies in a storage (--json for numbers).")
+def studies(storage: StorageOpt = None, json_output: JsonOpt = False) -> None:
     """List the studies in a storage: model, limit, trials, what ships and its throughput
     (confirmed where the confirmation measured it)."""
 
     def body() -> None:
+        import json
+
         from rich.table import Table
 
         from autotune.study import list_studies
 
-        rows = list_studies(storage)
-        if not rows:
-            console.print(f"no studies in {storage}")
+        url = _storage(storage)
+        rows = list_studies(url)
+        if json_output:
+            out.print_json(json.dumps({"storage": url, "studies": rows}))
             return
-        table = Table(width=120)
-        for column in ("study", "model", "limit", "trials", "ships", "FPS", "× hint"):
+        if not rows:
+            console.print(f"no studies in {url}")
+            return
+        table = Table()
+        for column in ("study", "limit", "trials", "ships", "FPS", "× hint"):
             table.add_column(column, overflow="fold")
         for r in rows:
-            fps = f"{r['fps']:.1f} ({r['source']})" if r["fps"] is not None else "–"
-            ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "–"
+            fps = r["throughput_fps"]
+            ratio = r["ratio"]
             table.add_row(
-                r["name"],
-                r["model"],
+                f"{r['name']}\n({r['model']})",
                 r["limit"],
                 str(r["trials"]),
-                r["shipped"] or "nothing",
-                fps,
-                ratio,
+                r["ships"] or "nothing",
+                f"{fps['estimate']:.1f} ({r['source']})" if fps else "–",
+                f"{ratio['estimate']:.2f}× {r['vs_hint']}" if ratio else "–",
             )
         out.print(table)
 
     guard(body)
 
 
-@app.command()
+@app.command(short_help="Compare studies in one table and one Pareto chart.")
 def compare(
     names: Annotated[list[str], typer.Argument(help="Two or more study names in the storage.")],
-    storage: StorageOpt = DEFAULT_STORAGE,
+    storage: StorageOpt = None,
     output: Annotated[
         str, typer.Option("-o", "--output", help="HTML file with the table and one Pareto chart.")
     ] = "compare.html",
@@ -101,7 +114,8 @@ def compare(
             raise BadInputError(
                 "compare needs at least two study names", "e.g. autotune compare a b"
             )
-        written, rows = write_compare([load_study(n, storage) for n in names], output)
+        url = _storage(storage)
+        written, rows = write_compare([load_study(n, url) for n in names], output)
         table = Table(width=100)
         for column in ("study", "CPU", "OpenVINO", "winner", "FPS", "latency", "× hint"):
             table.add_column(column, overflow="fold")
@@ -121,9 +135,9 @@ def compare(
     guard(body)
 
 
-@app.command()
+@app.command(short_help="Serve optuna-dashboard on the study storage.")
 def dashboard(
-    storage: StorageOpt = DEFAULT_STORAGE,
+    storage: StorageOpt = None,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8080,
     host: Annotated[
         str, typer.Option(help="Interface to bind (default loopback; 0.0.0.0 exposes it).")
@@ -138,9 +152,11 @@ def dashboard(
             import optuna_dashboard
         except ImportError:
             raise BadInputError(
-                "optuna-dashboard is not installed", "pip install 'autotune[dashboard]'"
+                "optuna-dashboard is not installed",
+                "pip install 'openvino-autotune[dashboard]', or pip install -e '.[dashboard]' "
+                "in a checkout",
             ) from None
-        backend = open_storage(storage, heartbeat=False, must_exist=True)
+        backend = open_storage(_storage(storage), heartbeat=False, read_only=True)
         console.print(f"optuna-dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
         optuna_dashboard.run_server(backend, host=host, port=port)
 

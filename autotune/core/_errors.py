@@ -10,7 +10,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes, documented in the README."""
+    """Process exit codes, documented in docs/exit-codes.md."""
 
     OK = 0
     INTERNAL = 1

@@ -16,53 +16,58 @@ _DURATION_UNITS = {
     "min": 60.0,
     "h": 3600.0,
 }
-_DURATION_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zµ]*)\s*$")
+_NUMBER_AND_UNIT = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Zµ]*)\s*$")
 
 
-def parse_duration(text: str, *, option: str, default_unit: str = "s") -> float:
-    """Parse ``20ms``, ``0.02s``, ``500us``, ``10m`` into seconds (a bare number uses
-    ``default_unit``). Zero and negative values are rejected: every duration we take is a limit
-    or a budget, and neither makes sense at or below zero."""
-    match = _DURATION_RE.match(text)
+def parse_duration(text: str, *, option: str) -> float:
+    """Parse ``20ms``, ``0.02s``, ``500us``, ``10m`` (units in any case) into seconds.
+
+    A unit is required: a bare ``20`` could mean milliseconds as much as seconds. Zero and
+    negative values are rejected: every duration we take is a limit or a budget."""
+    example = f"e.g. {option} 20ms"
     if text.strip().startswith("-"):
+        raise BadInputError(f"{option} must be positive, got {text!r}", example)
+    match = _NUMBER_AND_UNIT.match(text)
+    if match and not match.group(2):
         raise BadInputError(
-            f"{option} must be positive, got {text!r}",
-            f"give a positive duration such as {option} 20ms",
+            f"{option} {text!r} has no unit",
+            f"add a unit: {match.group(1)}ms (or us, s, m, h)",
         )
-    if not match or (match.group(2) or default_unit) not in _DURATION_UNITS:
+    unit = match.group(2).lower() if match else ""
+    if not match or unit not in _DURATION_UNITS:
         raise BadInputError(
             f"{option} {text!r} is not a duration",
-            f"write a number with a unit (us, ms, s, m, h), e.g. {option} 20ms",
+            f"write a number with a unit (us, ms, s, m, h), {example}",
         )
-    value = float(match.group(1)) * _DURATION_UNITS[match.group(2) or default_unit]
+    value = float(match.group(1)) * _DURATION_UNITS[unit]
     if not math.isfinite(value) or value <= 0:
-        raise BadInputError(
-            f"{option} must be positive, got {text!r}",
-            f"give a positive duration such as {option} 20ms",
-        )
+        raise BadInputError(f"{option} must be positive, got {text!r}", example)
     return value
 
 
+# Decimal and binary sizes; a bare letter is the decimal size (1.5G = 1.5 GB).
 _MEMORY_UNITS = {
     "b": 1,
+    "k": 1000,
     "kb": 1000,
+    "m": 1000**2,
     "mb": 1000**2,
+    "g": 1000**3,
     "gb": 1000**3,
     "kib": 1024,
     "mib": 1024**2,
     "gib": 1024**3,
 }
-_MEMORY_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$")
 
 
 def parse_memory(text: str, *, option: str) -> int:
-    """Parse ``1.5GB``, ``800MiB``, ``2000000`` (bytes) into bytes."""
-    match = _MEMORY_RE.match(text)
+    """Parse ``1.5GB``, ``1.5G``, ``800MiB``, ``2000000`` (bytes), units in any case."""
+    match = _NUMBER_AND_UNIT.match(text)
     unit = (match.group(2).lower() or "b") if match else ""
     if not match or unit not in _MEMORY_UNITS:
         raise BadInputError(
             f"{option} {text!r} is not a memory size",
-            f"write a number with a unit (MB, GB, MiB, GiB), e.g. {option} 1.5GB",
+            f"write a number with a unit (M, G, MB, GB, MiB, GiB), e.g. {option} 1.5GB",
         )
     value = float(match.group(1)) * _MEMORY_UNITS[unit]
     if value <= 0:

@@ -10,7 +10,7 @@ from autotune.core import lazy_exports
 _EXPORTS = {
     "CONFIG_SCHEMA": "_document",
     "Chosen": "_document",
-    "DEFAULT_FILES": "_formats",
+    "Format": "_formats",
     "DeployConfig": "_config_file",
     "FORMATS": "_formats",
     "VALIDATE_ROUNDS": "_validate",
@@ -24,7 +24,8 @@ _EXPORTS = {
     "ovms_entry": "_ovms",
     "profile": "_profile",
     "python_snippet": "_python_snippet",
-    "render": "_formats",
+    "docker_command": "_ovms",
+    "write_repository": "_ovms",
     "validate": "_validate",
     "write_best_config": "_document",
 }
@@ -43,10 +44,11 @@ if TYPE_CHECKING:
     from autotune.deploy._document import deploy_shape as deploy_shape
     from autotune.deploy._document import no_feasible_error as no_feasible_error
     from autotune.deploy._document import write_best_config as write_best_config
-    from autotune.deploy._formats import DEFAULT_FILES as DEFAULT_FILES
     from autotune.deploy._formats import FORMATS as FORMATS
-    from autotune.deploy._formats import render as render
+    from autotune.deploy._formats import Format as Format
+    from autotune.deploy._ovms import docker_command as docker_command
     from autotune.deploy._ovms import ovms_entry as ovms_entry
+    from autotune.deploy._ovms import write_repository as write_repository
     from autotune.deploy._profile import profile as profile
     from autotune.deploy._python_snippet import python_snippet as python_snippet
     from autotune.deploy._validate import VALIDATE_ROUNDS as VALIDATE_ROUNDS

@@ -109,7 +109,7 @@ def build_best_config(
     trial: int | None = None,
     max_latency_ms: float | None = None,
 ) -> dict[str, Any]:
-    """The best_config.json document for a study (see README for the format)."""
+    """The best_config.json document for a study (docs/deploy.md describes the format)."""
     chosen = choose(study, trial=trial, max_latency_ms=max_latency_ms)
     decision, limits = chosen.decision, chosen.limits
     meta = load_meta(study)

@@ -4,6 +4,7 @@ check for CI after a driver, OpenVINO or hardware change. The verdict is the jud
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from autotune.core import BATCH_DEVICE, PRESET_HINTS, ValidationFailedError, preset_named
@@ -34,6 +35,7 @@ def validate(
     rounds: int = VALIDATE_ROUNDS,
     window_s: float | None = None,
     max_latency_ms: float | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> ValidationResult:
     """Measure the config and the LATENCY/THROUGHPUT presets interleaved; judge the limit on the
     upper quartile of per-round percentiles and the gain on paired per-round ratios."""
@@ -60,6 +62,8 @@ def validate(
         "percent": percent,
     }
     timeout = default_trial_timeout(window) + 3 * len(candidates) * rounds * window
+    if on_start is not None:  # only once the file is known good: errors come first, alone
+        on_start(f"{len(candidates)} configs × {rounds} interleaved rounds of {window:g} s")
     with IsolatedRunner() as runner, machine_lock():
         try:
             result = runner.call("measure_interleaved", payload, timeout_s=timeout)

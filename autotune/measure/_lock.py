@@ -1,14 +1,19 @@
 """One measurement at a time per machine: two workers measuring at once would disturb each
-other's numbers, so measurement holds an exclusive file lock (other workers wait)."""
+other's numbers, so measurement holds an exclusive file lock (other workers wait).
+
+The lock is fcntl's (POSIX), imported when a measurement starts: autotune is Linux-only (the
+memory and steal probes read /proc too), and says so there rather than failing on import."""
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from autotune.core import BadInputError
 
 LOCK_ENV = "AUTOTUNE_LOCK_FILE"
 
@@ -20,6 +25,13 @@ def lock_path() -> Path:
 @contextlib.contextmanager
 def machine_lock(on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the per-machine measurement lock; call ``on_wait`` once if someone else holds it."""
+    try:
+        import fcntl
+    except ImportError:
+        raise BadInputError(
+            f"autotune measures on Linux only (no fcntl on {sys.platform})",
+            "run the search on the Linux machine you deploy to",
+        ) from None
     path = lock_path()
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:

@@ -98,7 +98,7 @@ def _summary_html(info: SummaryInfo) -> str:
             + "".join(
                 f"<td>{_fmt(r.latency_ms.get(k, math.nan))}</td>" for k in ("p50", "p90", "p99")
             )
-            + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td><td>{html.escape(r.ratio)}</td></tr>"
+            + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td><td>{html.escape(r.ratio_text)}</td></tr>"
         )
     warnings = "".join(
         f'<div class="warn">⚠ {html.escape(w)} — the result may be unstable: {html.escape(STABILITY_REMEDY)}.</div>'
@@ -284,7 +284,8 @@ def write_pareto_png(study: optuna.Study, path: str | Path) -> Path:
     except Exception as exc:  # kaleido missing, or no Chromium it can drive
         raise BadInputError(
             f"cannot render PNG ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
-            "pip install kaleido and install a Chromium (apt-get install chromium)",
+            "pip install 'openvino-autotune[png]' (kaleido) and install a Chromium "
+            "(apt-get install chromium)",
         ) from None
     return write_atomic(path, image)
 

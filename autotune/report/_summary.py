@@ -19,7 +19,19 @@ class SummaryRow:
     source: str  # "confirmed" or "search"
     latency_ms: dict[str, float]
     feasible: bool
-    ratio: str  # the winner: "1.23× [1.10, 1.31]" vs the fastest feasible hint
+    # the winner vs the fastest feasible hint: {"estimate", "low", "high", "n", "confidence"}
+    # (low/high/confidence None when the figure is the search's, with no interval)
+    ratio: dict[str, Any] | None = None
+
+    @property
+    def ratio_text(self) -> str:
+        """``1.23× [1.10, 1.31]``, ``1.05× (search)`` or empty."""
+        r = self.ratio
+        if r is None:
+            return ""
+        if r["low"] is None:
+            return f"{r['estimate']:.2f}× (search)"
+        return f"{r['estimate']:.2f}× [{r['low']:.2f}, {r['high']:.2f}]"
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,9 @@ class SummaryInfo:
     confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
 
 
-def _row(c: Contender, configs: dict[str, ConfigResult], role: str, ratio: str) -> SummaryRow:
+def _row(
+    c: Contender, configs: dict[str, ConfigResult], role: str, ratio: dict[str, Any] | None
+) -> SummaryRow:
     config = configs.get(c.key)
     return SummaryRow(
         label=config.effective.describe() if config else c.label,
@@ -68,13 +82,15 @@ def summary_info(
         roles = [f"{c.label}"] if c.is_hint else []
         if c is winner:
             roles.insert(0, "winner")
-        ratio = ""
+        ratio: dict[str, Any] | None = None
         if c is winner and decision.reference_hint is not None and not c.is_hint:
             r = decision.ratios.get(decision.reference_hint.presets[0])
             if r is not None:
-                ratio = f"{r.estimate:.2f}× [{r.low:.2f}, {r.high:.2f}]"
+                ratio = r.to_dict()
             else:
-                ratio = f"{c.throughput.estimate / decision.reference_hint.throughput.estimate:.2f}× (search)"
+                estimate = c.throughput.estimate / decision.reference_hint.throughput.estimate
+                ratio = {"estimate": estimate, "low": None, "high": None, "n": 1}
+                ratio["confidence"] = None
         rows.append(_row(c, by_key, " = ".join(roles) or "candidate", ratio))
     warnings: list[str] = []
     if winner is not None:

@@ -20,6 +20,7 @@ from autotune.runtime._model import (
     random_inputs,
     read_model,
     resolve_shape,
+    save_ir,
     shared_core,
 )
 from autotune.runtime._session import AsyncPipeline, CompiledSession, SyncPipeline
@@ -44,6 +45,7 @@ __all__ = [
     "read_model",
     "resolve_shape",
     "runtime_version",
+    "save_ir",
     "shared_core",
     "to_runtime_properties",
 ]

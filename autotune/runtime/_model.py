@@ -56,6 +56,11 @@ def _looks_like_ir(path: Path) -> bool:
     return b"<net" in head
 
 
+# What OpenVINO's frontends read from a single file (IR, ONNX, TensorFlow Lite, TensorFlow
+# frozen graph, PaddlePaddle).
+MODEL_SUFFIXES = (".xml", ".onnx", ".tflite", ".pb", ".pdmodel")
+
+
 def read_model(path: str | Path) -> ov.Model:
     """Read an IR/ONNX model, turning every failure into one line with a fix."""
     model_path = Path(path)
@@ -66,6 +71,11 @@ def read_model(path: str | Path) -> ov.Model:
     if model_path.suffix.lower() == ".bin":
         raise ModelError(
             f"'{path}' is the weights file of an IR model", "pass the .xml file beside it"
+        )
+    if model_path.suffix.lower() not in MODEL_SUFFIXES:
+        raise ModelError(
+            f"'{path}' is not a model format OpenVINO reads ({model_path.suffix or 'no suffix'})",
+            "pass an OpenVINO IR .xml (with its .bin), or an .onnx, .tflite, .pb or .pdmodel file",
         )
     weights = model_path.with_suffix(".bin")
     missing_weights = model_path.suffix.lower() == ".xml" and not weights.exists()
@@ -349,3 +359,19 @@ def build_matmul_model(size: int) -> ov.Model:
     a = ops.parameter([size, size], ov.Type.f32, name="a")
     weights = ops.constant(rng.random((size, size), dtype=np.float32))
     return ov.Model([ops.matmul(a, weights, False, False)], [a], "peak_matmul")
+
+
+def save_ir(source: str | Path, target_xml: str | Path) -> Path:
+    """The model as OpenVINO IR at ``target_xml`` (with its .bin): an IR is copied as it is,
+    another format (ONNX…) converted, keeping f32 weights (no f16 compression, so the served
+    model computes what was measured)."""
+    import shutil
+
+    src, target = Path(source), Path(target_xml)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if src.suffix.lower() == ".xml":
+        shutil.copyfile(src, target)
+        shutil.copyfile(src.with_suffix(".bin"), target.with_suffix(".bin"))
+    else:
+        ov.save_model(read_model(src), str(target), compress_to_fp16=False)
+    return target

@@ -13,7 +13,12 @@ _EXPORTS = {
     "ConfigResult": "_results",
     "Confirmation": "_results",
     "ConfirmedCandidate": "_results",
-    "DEFAULT_STORAGE": "_location",
+    "HOME_ENV": "_location",
+    "STORAGE_ENV": "_location",
+    "absolute_storage": "_location",
+    "default_out_dir": "_location",
+    "default_storage": "_location",
+    "studies_home": "_location",
     "TrialResult": "_record",
     "best_by_search": "_results",
     "check_storage_url": "_storage",
@@ -54,7 +59,12 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from autotune.study._listing import list_studies as list_studies
-    from autotune.study._location import DEFAULT_STORAGE as DEFAULT_STORAGE
+    from autotune.study._location import HOME_ENV as HOME_ENV
+    from autotune.study._location import STORAGE_ENV as STORAGE_ENV
+    from autotune.study._location import absolute_storage as absolute_storage
+    from autotune.study._location import default_out_dir as default_out_dir
+    from autotune.study._location import default_storage as default_storage
+    from autotune.study._location import studies_home as studies_home
     from autotune.study._open import fail_own_running as fail_own_running
     from autotune.study._open import load_confirmation as load_confirmation
     from autotune.study._open import load_meta as load_meta

@@ -15,7 +15,7 @@ from autotune.study._storage import open_storage
 
 
 def list_studies(storage: str) -> list[dict[str, Any]]:
-    backend = open_storage(storage, heartbeat=False, must_exist=True)
+    backend = open_storage(storage, heartbeat=False, read_only=True)
     rows = []
     for summary in optuna.get_all_study_summaries(backend, include_best_trial=False):
         meta = summary.user_attrs.get(META_ATTR)
@@ -30,13 +30,14 @@ def list_studies(storage: str) -> list[dict[str, Any]]:
             {
                 "name": summary.study_name,
                 "model": Path(meta["model"]["path"]).name,
-                "devices": ", ".join(meta.get("devices", [])),
+                "devices": list(meta.get("devices", [])),
                 "limit": Limits.from_dict(meta["limits"]).describe(),
                 "trials": sum(1 for t in trials if t.measured),
-                "shipped": winner.label if winner else None,
-                "fps": winner.throughput.estimate if winner else None,
-                "source": ("confirmed" if winner.confirmed else "search") if winner else None,
-                "ratio": ratio.estimate if ratio else None,
+                "ships": winner.label if winner else None,
+                "throughput_fps": winner.throughput.to_dict() if winner else None,
+                "source": ("confirmation" if winner.confirmed else "search") if winner else None,
+                "vs_hint": reference.presets[0] if ratio is not None and reference else None,
+                "ratio": ratio.to_dict() if ratio is not None else None,
                 "significant": decision.significant,
             }
         )

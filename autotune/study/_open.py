@@ -15,7 +15,7 @@ from optuna.trial import TrialState
 from autotune.core import StudyError
 from autotune.judge import Decision, Limits
 from autotune.measure import check_fingerprint
-from autotune.study._location import DEFAULT_STORAGE
+from autotune.study._location import default_out_dir, default_storage
 from autotune.study._record import (
     CONFIRMATION_ATTR,
     META_ATTR,
@@ -142,9 +142,11 @@ def fail_own_running(storage_url: str, study_name: str, reason: str) -> list[int
     return marked
 
 
-def load_study(name: str | None, storage: str = DEFAULT_STORAGE) -> optuna.Study:
-    """Load an autotune study; without a name, the only (or most recent) one in the storage."""
-    backend = open_storage(storage, heartbeat=False, must_exist=True)
+def load_study(name: str | None, storage: str | None = None) -> optuna.Study:
+    """Load an autotune study; without a name, the only (or most recent) one in the storage
+    (default: :func:`default_storage`). Reading never creates tables."""
+    storage = storage or default_storage()
+    backend = open_storage(storage, heartbeat=False, must_exist=True, read_only=True)
     summaries = optuna.get_all_study_summaries(backend, include_best_trial=False)
     names = [s.study_name for s in summaries]
     if not names:
@@ -176,7 +178,7 @@ def load_meta(study: optuna.Study) -> dict[str, Any]:
 def study_out_dir(study: optuna.Study) -> Path:
     """Where the study's artifacts go (best_config.json, report.html, the compile cache)."""
     meta = load_meta(study)
-    return Path(meta.get("out_dir") or Path("studies") / study.study_name)
+    return Path(meta.get("out_dir") or default_out_dir(study.study_name))
 
 
 def study_results(study: optuna.Study) -> tuple[Limits, list[TrialResult], list[ConfigResult]]:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from autotune.core import StudyError
+from autotune.study._location import default_storage
 
 # We use Optuna's heartbeat, grouped TPE and metric names knowingly; their "experimental"
 # warnings would only clutter the terminal, and Optuna's INFO log duplicates our progress.
@@ -113,19 +114,37 @@ def _create_rdb(
     raise AssertionError("unreachable")
 
 
+def _holds_optuna_tables(path: Path) -> bool:
+    """Whether an SQLite file is an Optuna database (read without writing a byte)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            names = {row[0] for row in db.execute("select name from sqlite_master")}
+    except sqlite3.DatabaseError:
+        return False
+    return {"studies", "version_info"} <= names
+
+
 def open_storage(
-    url: str, *, heartbeat: bool = True, must_exist: bool = False
+    url: str, *, heartbeat: bool = True, must_exist: bool = False, read_only: bool = False
 ) -> optuna.storages.BaseStorage:
-    """Open the storage behind ``url``; create it unless ``must_exist`` (reading commands must
-    not leave an empty database behind a typo)."""
+    """Open the storage behind ``url``. Searches create it; ``must_exist`` refuses a missing
+    one (a typo must not leave an empty database behind); ``read_only`` (reading commands)
+    also refuses a database that is not an Optuna study store and never creates tables in it."""
     check_storage_url(url)
+    must_exist = must_exist or read_only
     if must_exist:
         file = journal_path(url) if url.startswith("journal:") else sqlite_path(url)
         if file is not None and not file.exists():
             raise StudyError(
                 f"storage '{file}' does not exist",
-                "check --storage (searches write to sqlite:///studies/autotune.db by default)",
+                f"check --storage (searches write to {default_storage()} by default)",
             )
+        if read_only and file is not None and url.startswith("sqlite:"):
+            if not _holds_optuna_tables(file):
+                raise StudyError(
+                    f"storage '{file}' holds no autotune studies (it is not an Optuna database)",
+                    "point --storage at the database your searches wrote; nothing was changed",
+                )
     if url.startswith("journal:"):
         from optuna.storages.journal import JournalFileBackend
 
@@ -133,20 +152,29 @@ def open_storage(
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = {"skip_table_creation": read_only}
     if heartbeat:
-        kwargs = {"heartbeat_interval": HEARTBEAT_INTERVAL_S, "grace_period": GRACE_PERIOD_S}
+        kwargs.update(heartbeat_interval=HEARTBEAT_INTERVAL_S, grace_period=GRACE_PERIOD_S)
     engine_kwargs: dict[str, object] = {}
     if url.startswith("sqlite:"):
         # Several processes may share one SQLite file (a worker and `autotune report`).
         engine_kwargs = {"connect_args": {"timeout": 30}}
     try:
-        return _create_rdb(url, engine_kwargs, kwargs)
+        storage = _create_rdb(url, engine_kwargs, kwargs)
+        if read_only:
+            storage.get_all_studies()  # a database without Optuna's tables fails here
+        return storage
     except ImportError as exc:
         raise StudyError(
             f"the driver for {url.split(':', 1)[0]} is not installed ({exc})",
-            "pip install 'autotune[postgres]' (psycopg 3) for PostgreSQL",
+            "pip install 'openvino-autotune[postgres]' (psycopg 3) for PostgreSQL, or "
+            "pip install -e '.[postgres]' in a checkout",
         ) from None
     except Exception as exc:
+        if read_only:
+            raise StudyError(
+                f"storage {url!r} holds no autotune studies (no Optuna tables)",
+                "point --storage at the database your searches wrote; nothing was changed",
+            ) from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StudyError(f"cannot open storage {url!r}: {first[:200]}", _FIX) from None

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autotune.core import BadInputError, ModelInfo, format_duration, parse_shape
 from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
 from autotune.measure import collect_environment, fingerprint, load_samples
-from autotune.study import DEFAULT_STORAGE
+from autotune.study import absolute_storage, default_out_dir, default_storage
 from autotune.tuning._space import SearchSpace, build_space, resolve_devices
 
 OBJECTIVES = ("throughput", "pareto")
@@ -36,7 +36,7 @@ class SearchSettings:
     trial_time_s: float = 2.0
     max_batch: int = 8
     study_name: str | None = None
-    storage: str = DEFAULT_STORAGE
+    storage: str = field(default_factory=default_storage)
     out_dir: str | None = None
     seed: int | None = None
     trial_timeout_s: float | None = None
@@ -51,6 +51,11 @@ class SearchSettings:
     max_first_inference_s: float | None = None
     inputs_dir: str | None = None
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
+
+    def __post_init__(self) -> None:
+        # A relative sqlite/journal path is resolved once, here: the study records where it
+        # lives, and best_config.json must still find it from another folder.
+        object.__setattr__(self, "storage", absolute_storage(self.storage))
 
 
 @dataclass
@@ -140,11 +145,11 @@ def _check_out_dir(path: Path) -> None:
     if not probe.is_dir():
         raise BadInputError(
             f"output folder '{path}' cannot be created: '{probe}' is a file",
-            "pass a folder path to --out",
+            "pass a folder path to --out-dir",
         )
     if not os.access(probe, os.W_OK | os.X_OK):
         raise BadInputError(
-            f"output folder '{path}' is not writable", "pass a writable --out folder"
+            f"output folder '{path}' is not writable", "pass a writable --out-dir folder"
         )
 
 
@@ -177,7 +182,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         min_top1=s.min_top1,
     )
     name = s.study_name or default_study_name(model, s.device, s)
-    out_dir = Path(s.out_dir) if s.out_dir else Path("studies") / name
+    out_dir = (Path(s.out_dir) if s.out_dir else default_out_dir(name)).absolute()
     _check_out_dir(out_dir)
     if s.inputs_dir is not None:
         if not Path(s.inputs_dir).is_dir():

@@ -37,7 +37,7 @@ def existing(tmp_path_factory: pytest.TempPathFactory, static_model: Path) -> di
             "taken",
             "--storage",
             f"sqlite:///{db}",
-            "--out",
+            "--out-dir",
             str(base / "o"),
             "--quiet",
             *FAST,
@@ -50,6 +50,7 @@ def existing(tmp_path_factory: pytest.TempPathFactory, static_model: Path) -> di
 def cases(tiny: Path, tmp: Path, existing: dict) -> dict[str, tuple[list[str], int, str]]:
     not_model = tmp / "notes.xml"
     not_model.write_text("hello")
+    (tmp / "notes.txt").write_text("hello")
     broken = tmp / "broken.onnx"
     broken.write_bytes(b"\x08\x07garbage-protobuf")
     lonely = tmp / "lonely.xml"
@@ -124,7 +125,7 @@ def cases(tiny: Path, tmp: Path, existing: dict) -> dict[str, tuple[list[str], i
             "not an SQLite database",
         ),
         "unwritable out": (
-            ["search", str(tiny), *shape, *storage, "--out", str(a_file / "sub")],
+            ["search", str(tiny), *shape, *storage, "--out-dir", str(a_file / "sub")],
             2,
             "is a file",
         ),
@@ -141,8 +142,20 @@ def cases(tiny: Path, tmp: Path, existing: dict) -> dict[str, tuple[list[str], i
         "export unknown format": (
             ["export", "--study", "taken", "--format", "yaml", *storage],
             2,
-            "--format 'yaml'",
+            "'yaml' is not one of 'json', 'benchmark_app', 'python', 'ovms'",
         ),
+        "latency without unit": (
+            ["search", str(tiny), *shape, "--max-latency", "20", *storage],
+            2,
+            "add a unit: 20ms",
+        ),
+        "unknown option": (
+            ["search", str(tiny), *shape, "--max-latancy", "20ms", *storage],
+            2,
+            "No such option: --max-latancy",
+        ),
+        "validate missing config": (["validate", str(tmp / "missing.json")], 2, "missing.json"),
+        "text file as model": (["search", str(tmp / "notes.txt"), *storage], 2, ".txt"),
         "export no feasible": (
             ["export", "--study", "taken", "--max-latency", "1us", *storage],
             3,
@@ -178,6 +191,10 @@ CASE_NAMES = [
     "study for other model",
     "export unknown study",
     "export unknown format",
+    "latency without unit",
+    "unknown option",
+    "text file as model",
+    "validate missing config",
     "export no feasible",
     "report missing storage",
 ]
@@ -217,7 +234,7 @@ def test_force_replaces_a_study_of_another_model(
             "x",
             "--storage",
             db,
-            "--out",
+            "--out-dir",
             str(tmp_path / "o"),
             "--quiet",
             *FAST,
@@ -235,7 +252,7 @@ def test_force_replaces_a_study_of_another_model(
             "x",
             "--storage",
             db,
-            "--out",
+            "--out-dir",
             str(tmp_path / "o"),
             "--quiet",
             "--force",

@@ -17,8 +17,9 @@ from autotune.core import (
         ("0.02s", 0.02),
         ("500us", 0.0005),
         ("10m", 600),
-        ("2", 2),
-        ("1.5 s", 1.5),
+        ("20MS", 0.02),
+        ("500US", 0.0005),
+        ("1.5 S", 1.5),
         ("1h", 3600),
     ],
 )
@@ -34,6 +35,14 @@ def test_parse_duration_rejects(text: str) -> None:
     assert "\n" not in info.value.one_line()
 
 
+def test_a_duration_needs_a_unit() -> None:
+    with pytest.raises(BadInputError) as info:
+        parse_duration("20", option="--max-latency")
+    assert info.value.one_line() == (
+        "--max-latency '20' has no unit — add a unit: 20ms (or us, s, m, h)"
+    )
+
+
 def test_format_duration_round_trips_study_names() -> None:
     assert format_duration(0.02) == "20ms"
     assert format_duration(0.0005) == "500us"
@@ -43,6 +52,9 @@ def test_format_duration_round_trips_study_names() -> None:
 def test_parse_memory() -> None:
     assert parse_memory("1.5GB", option="--max-memory") == 1_500_000_000
     assert parse_memory("800MiB", option="--max-memory") == 800 * 1024**2
+    assert parse_memory("1.5G", option="--max-memory") == 1_500_000_000
+    assert parse_memory("2gib", option="--max-memory") == 2 * 1024**3
+    assert parse_memory("2000000", option="--max-memory") == 2_000_000  # bytes
     with pytest.raises(BadInputError):
         parse_memory("lots", option="--max-memory")
 

@@ -11,7 +11,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from autotune.cli import app
@@ -20,47 +19,6 @@ from tests.builders import window
 from tests.commands import search_args
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> dict:
-    base = tmp_path_factory.mktemp("deploy")
-    storage = f"sqlite:///{base}/s.db"
-    result = runner.invoke(
-        app,
-        search_args(
-            str(tiny_model),
-            storage,
-            str(base / "out"),
-            "--max-latency",
-            "20ms",
-            "--study",
-            "dep",
-            "--seed",
-            "1",
-            "--confirm-top",
-            "1",
-            "--confirm-rounds",
-            "2",
-            "--quiet",
-            trials=6,
-            trial_time="0.3s",
-        ),
-    )
-    assert result.exit_code == 0, result.output
-    return {"storage": storage, "base": base, "config": base / "out" / "best_config.json"}
-
-
-def test_ovms_export(study: dict) -> None:
-    result = runner.invoke(
-        app, ["export", "--study", "dep", "--storage", study["storage"], "--format", "ovms"]
-    )
-    assert result.exit_code == 0
-    entry = json.loads(result.stdout)["model_config_list"][0]["config"]
-    doc = json.loads(study["config"].read_text())
-    assert entry["target_device"] == doc["device"] and entry["nireq"] == doc["infer_requests"]
-    assert entry["plugin_config"] == doc["properties"][doc["device"]]
-    assert entry["name"] == "tiny" and Path(entry["base_path"]).is_dir()
 
 
 def test_validate_passes_then_fails_a_tightened_limit(study: dict) -> None:
@@ -274,7 +232,7 @@ def test_printed_benchmark_app_command_runs_the_shipped_batch(
             "mlp",
             "--storage",
             storage,
-            "--out",
+            "--out-dir",
             str(tmp_path / "out"),
             "--seed",
             "0",

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
-import pytest
+from autotune.deploy import FORMATS, benchmark_app_command, deploy_shape, ovms_entry
 
-from autotune.core import ConfigFileError
-from autotune.deploy import FORMATS, benchmark_app_command, deploy_shape, ovms_entry, render
+
+def render(doc: dict, name: str, target: str) -> tuple[str, str]:
+    form = FORMATS[name]
+    assert form.render is not None
+    return form.render(doc, target)
+
 
 DOC = {
     "model": "/models/m.xml",
@@ -53,12 +58,20 @@ def test_every_format_renders_from_the_registry() -> None:
     content, message = render(DOC, "benchmark_app", "out/ba.json")
     assert json.loads(content) == DOC["properties"] and "-load_config out/ba.json" in message
     assert json.loads(render(DOC, "json", "b.json")[0]) == DOC
-    assert "compile_model" in render(DOC, "python", "deploy.py")[0]
+    script, how = render(DOC, "python", "deploy.py")
+    assert "import openvino as ov" in script
+    assert not re.search(r"^\s*(import|from)\s+autotune", script, re.M)  # plain OpenVINO
+    assert how == "run it: python deploy.py /models/m.xml"
+    assert FORMATS["ovms"].folder and FORMATS["ovms"].render is None
+
+
+def test_the_ovms_entry_uses_container_paths_and_the_shipped_shape() -> None:
     entry = ovms_entry(DOC)["model_config_list"][0]["config"]
-    assert (
-        entry["nireq"] == 2
-        and entry["batch_size"] == "4"
-        and entry["plugin_config"] == DOC["properties"]["CPU"]
-    )
-    with pytest.raises(ConfigFileError, match="unknown export format 'yaml'"):
-        render(DOC, "yaml", "x")
+    assert entry == {
+        "name": "m",
+        "base_path": "/models/m",
+        "target_device": "CPU",
+        "nireq": 2,
+        "plugin_config": DOC["properties"]["CPU"],
+        "shape": {"images": "(4,3,64,64)"},
+    }

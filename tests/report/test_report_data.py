@@ -97,7 +97,8 @@ def test_one_figure_per_config_the_confirmed_one() -> None:
     assert row.throughput_fps == pytest.approx(
         decision.winner.throughput.estimate
     )  # not the search's 180
-    assert row.ratio.startswith("1.25×")
+    assert row.ratio is not None and row.ratio["estimate"] == pytest.approx(1.25)
+    assert row.ratio["low"] <= 1.25 <= row.ratio["high"] and row.ratio_text.startswith("1.25× [")
     assert info.verdict.startswith("1.25× the throughput of the THROUGHPUT hint (97.9 % CI")
     assert "10 interleaved rounds" in info.confirmation
 
