@@ -128,7 +128,8 @@ def validate(
             out.print_json(json.dumps(result.to_dict()))
         else:
             for name, fps in [("config", result.throughput), *result.hints.items()]:
-                extra = "" if name == "config" else f"  ratio {result.ratios[name].describe()}"
+                r = result.ratios.get(name)
+                extra = f"  ratio {r.estimate:.2f}× ({r.describe()})" if r else ""
                 console.print(
                     f"{name:11s} {fps.estimate:9.1f} FPS [{fps.low:.1f}, {fps.high:.1f}]{extra}"
                 )

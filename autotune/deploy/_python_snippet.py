@@ -79,7 +79,8 @@ def main() -> None:
     for _ in range(INFER_REQUESTS):  # one round of requests: the pipeline runs as measured
         queue.start_async(zeros)
     queue.wait_all()
-    print(f"{{DEVICE}}: compiled with {{PROPERTIES}}, shape {{SHAPE}}; {{INFER_REQUESTS}} requests ran")
+    ran = f"{{INFER_REQUESTS}} request{{'' if INFER_REQUESTS == 1 else 's'}} ran"
+    print(f"{{DEVICE}}: compiled with {{PROPERTIES}}, shape {{SHAPE}}; {{ran}}")
     for key, (tuned, here) in differences(compiled).items():
         print(f"note: {{key}} is {{here}} here, {{tuned}} where autotune measured it")
 

@@ -142,7 +142,8 @@ def test_python_export_runs_without_autotune(study: dict, tmp_path: Path) -> Non
     cache = tmp_path / "cache"
     run = without_autotune(str(script), str(moved), "--cache-dir", str(cache))
     assert run.returncode == 0, run.stderr[-2000:]
-    assert f"{doc['infer_requests']} requests ran" in run.stdout
+    n = doc["infer_requests"]
+    assert f"{n} request{'' if n == 1 else 's'} ran" in run.stdout
     assert f"shape {doc['shape']}" in run.stdout  # reshaped to the shipped batch
     assert "note:" not in run.stdout  # the same effective properties as where it was measured
     assert any(cache.iterdir())  # CACHE_DIR applied: the compiled blob is cached
