@@ -43,9 +43,10 @@ class RichObserver:
     """Draws a progress bar with the best-so-far throughput and its latency; an ETA from the
     time budget when there is one."""
 
-    def __init__(self, console: Console, percentile: float) -> None:
+    def __init__(self, console: Console, percentile: float, unit: str = "FPS") -> None:
         self.console = console
         self.key = percentile_key(percentile)
+        self.unit = unit
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]trial"),
@@ -83,7 +84,8 @@ class RichObserver:
     ) -> None:
         text = "no feasible config yet"
         if best is not None:
-            text = f"best {best.throughput_fps:.1f} FPS @ {self.key} {best.latency_ms.get(self.key, math.nan):.2f} ms"
+            latency = best.latency_ms.get(self.key, math.nan)
+            text = f"best {best.throughput_fps:.1f} {self.unit} @ {self.key} {latency:.2f} ms"
         if trial.state == "FAIL":
             self.progress.console.print(
                 f"trial #{trial.number} failed: {trial.fail_reason}", style="yellow"
@@ -106,7 +108,7 @@ def summary_table(info: SummaryInfo) -> Table:
     table = Table(width=WIDTH, show_lines=False, title_justify="left")
     table.add_column("", no_wrap=True)
     table.add_column("config", overflow="fold", ratio=1)
-    table.add_column("FPS", justify="right", no_wrap=True)
+    table.add_column(info.unit, justify="right", no_wrap=True)
     table.add_column("p50", justify="right", no_wrap=True)
     table.add_column("p90", justify="right", no_wrap=True)
     table.add_column("p99", justify="right", no_wrap=True)
@@ -153,7 +155,13 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
     for note in info.notes:
         console.print(f"⚠ {note}", style="yellow", highlight=False)
     console.print(
-        f"{info.confirmation}; FPS are medians, × hint is the paired ratio with its interval",
+        f"{info.confirmation}; {info.unit} are medians, × hint is the paired ratio with its "
+        "interval"
+        + (
+            "; req/s is the highest Poisson arrival rate that held the latency limit"
+            if info.unit == "req/s"
+            else ""
+        ),
         style="dim",
         highlight=False,
     )

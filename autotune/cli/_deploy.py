@@ -131,7 +131,8 @@ def validate(
                 r = result.ratios.get(name)
                 extra = f"  ratio {r.estimate:.2f}× ({r.describe()})" if r else ""
                 console.print(
-                    f"{name:11s} {fps.estimate:9.1f} FPS [{fps.low:.1f}, {fps.high:.1f}]{extra}"
+                    f"{name:11s} {fps.estimate:9.1f} {result.unit} [{fps.low:.1f}, "
+                    f"{fps.high:.1f}]{extra}"
                 )
             console.print(result.verdict, highlight=False)
         if not result.ok:

@@ -4,6 +4,7 @@ the judge's summary."""
 from __future__ import annotations
 
 import json
+import math
 from enum import Enum
 from typing import Annotated
 
@@ -12,13 +13,15 @@ import typer
 from autotune.cli._app import app, console, guard, out
 from autotune.cli._console import QuietObserver, RichObserver, print_summary, summary_json
 from autotune.cli._options import StorageOpt, duration, fraction
-from autotune.core import parse_duration
+from autotune.core import SCENARIOS, parse_duration, parse_rate, rate_unit
 from autotune.tuning import OBJECTIVES, SearchSettings  # light: tuning loads lazily
 
 # The defaults of `autotune search` are SearchSettings' own: typed once.
 DEFAULTS = SearchSettings(model_path="")
 Objective = Enum("Objective", {name: name for name in OBJECTIVES}, type=str)  # type: ignore[misc]
 DEFAULT_OBJECTIVE = Objective(DEFAULTS.objective)
+Scenario = Enum("Scenario", {name: name for name in SCENARIOS}, type=str)  # type: ignore[misc]
+DEFAULT_SCENARIO = Scenario(DEFAULTS.scenario)
 
 LIMITS = "Limits"
 SPACE = "Search space"
@@ -41,9 +44,28 @@ def search(
         ),
     ] = None,
     percentile: Annotated[
-        float,
-        typer.Option(help="The latency percentile the limit applies to.", rich_help_panel=LIMITS),
-    ] = DEFAULTS.percentile,
+        float | None,
+        typer.Option(
+            help="The latency percentile the limit applies to (default: 90; 99 for --scenario "
+            "server).",
+            rich_help_panel=LIMITS,
+        ),
+    ] = None,
+    scenario: Annotated[
+        Scenario,
+        typer.Option(
+            help="offline: a closed loop, judged on throughput (benchmark_app's way); server: "
+            "Poisson arrivals, judged on the highest rate that holds --max-latency.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = DEFAULT_SCENARIO,
+    rate: Annotated[
+        str | None,
+        typer.Option(
+            help="Server scenario: the requests/s a config must hold at the limit, e.g. 150.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = None,
     objective: Annotated[
         Objective,
         typer.Option(
@@ -209,7 +231,9 @@ def search(
             model_path=model,
             shape=shape,
             max_latency_s=duration(max_latency, "--max-latency"),
-            percentile=percentile,
+            percentile=percentile if percentile is not None else math.nan,
+            scenario=scenario.value,
+            rate=parse_rate(rate, option="--rate") if rate is not None else None,
             device=device,
             trials=trials,
             time_budget_s=duration(time_budget, "--time-budget"),
@@ -248,7 +272,7 @@ def run_and_report(settings: SearchSettings, *, quiet: bool, json_output: bool) 
     observer: QuietObserver | RichObserver = (
         QuietObserver(console)
         if quiet or json_output
-        else RichObserver(console, settings.percentile)
+        else RichObserver(console, settings.percentile, rate_unit(settings.scenario))
     )
     try:
         outcome = run(settings, observer)

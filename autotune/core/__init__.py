@@ -43,15 +43,31 @@ from autotune.core._knobs import (
     Where,
 )
 from autotune.core._lazy import lazy_exports
+from autotune.core._scenario import (
+    DEFAULT_PERCENTILES,
+    OFFLINE,
+    SCENARIOS,
+    SERVER,
+    figure_name,
+    rate_unit,
+)
 from autotune.core._units import (
     format_duration,
     format_shape,
     parse_duration,
     parse_memory,
+    parse_rate,
     parse_shape,
 )
 
 __all__ = [
+    "DEFAULT_PERCENTILES",
+    "OFFLINE",
+    "SCENARIOS",
+    "SERVER",
+    "figure_name",
+    "rate_unit",
+    "parse_rate",
     "AUTO_BATCH_TIMEOUT_RANGE_MS",
     "AUTO_DEVICE",
     "BATCH_DEVICE",

@@ -75,6 +75,21 @@ def parse_memory(text: str, *, option: str) -> int:
     return int(value)
 
 
+_RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(/s|rps|req/s)?\s*$", re.I)
+
+
+def parse_rate(text: str, *, option: str) -> float:
+    """Parse a request rate: ``150``, ``150/s``, ``150rps`` or ``150req/s`` (requests/s)."""
+    match = _RATE.match(text)
+    value = float(match.group(1)) if match else math.nan
+    if not match or not math.isfinite(value) or value <= 0:
+        raise BadInputError(
+            f"{option} {text!r} is not a positive request rate",
+            f"give requests per second, e.g. {option} 150",
+        )
+    return value
+
+
 def format_duration(seconds: float) -> str:
     """Compact duration for names and messages: 0.02 → ``20ms``, 0.0005 → ``500us``."""
     if seconds >= 1 and float(seconds).is_integer():

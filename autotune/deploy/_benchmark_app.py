@@ -47,4 +47,14 @@ def render_benchmark_app(doc: dict[str, Any], target: str) -> tuple[str, str]:
     """(the -load_config file, the command that uses it)."""
     command, reason = benchmark_app_command(doc, target)
     content = json.dumps(doc["properties"], indent=2) + "\n"
-    return content, shlex.join(command) if command else f"note: {reason}"
+    message = shlex.join(command) if command else f"note: {reason}"
+    scenario = doc.get("scenario") or {}
+    if scenario.get("name") == "server":
+        key = f"p{scenario['percentile']:g}"
+        message += (
+            "\nnote: benchmark_app runs a closed loop, so it shows this config's ceiling "
+            f"({scenario.get('closed_loop_fps') or 0:.1f} FPS here), not the rate it sustains "
+            f"under Poisson arrivals ({scenario['sustainable_rate']:.1f} req/s at {key} ≤ "
+            f"{scenario['max_latency_ms']:g} ms)"
+        )
+    return content, message

@@ -18,7 +18,13 @@ import optuna
 
 from autotune.core import NoFeasibleConfigError, StudyError, write_atomic
 from autotune.judge import Contender, Decision, Limits
-from autotune.study import ANALYSIS_ATTR, ConfigResult, load_meta, study_decision_of
+from autotune.study import (
+    ANALYSIS_ATTR,
+    LOAD_CURVES_ATTR,
+    ConfigResult,
+    load_meta,
+    study_decision_of,
+)
 
 CONFIG_SCHEMA = 1
 
@@ -102,6 +108,22 @@ def choose(
     return Chosen(config, winner, decision, limits, configs, explicit=False)
 
 
+def _scenario(study: optuna.Study, limits: Limits, key: str, figure: float) -> dict[str, Any]:
+    """How the figure was measured: a closed loop, or Poisson arrivals (the server scenario,
+    where the figure is the sustainable rate and the closed-loop ceiling is kept beside it)."""
+    out: dict[str, Any] = {"name": limits.scenario, "percentile": limits.percentile}
+    if limits.server:
+        curves = (study.user_attrs.get(LOAD_CURVES_ATTR) or {}).get("curves", [])
+        mine: dict[str, Any] = next((c for c in curves if c["key"] == key), {})
+        out.update(
+            max_latency_ms=limits.max_latency_ms,
+            rate=limits.min_rate,
+            sustainable_rate=figure,
+            closed_loop_fps=mine.get("capacity_fps"),
+        )
+    return out
+
+
 def build_best_config(
     study: optuna.Study,
     storage_url: str,
@@ -130,6 +152,7 @@ def build_best_config(
         "model_shape": model.get("shape"),
         "metrics": _figures(chosen.contender, chosen.config),
         "constraint": limits.to_dict(),
+        "scenario": _scenario(study, limits, chosen.config.key, chosen.contender.throughput_fps),
         "feasible": chosen.contender.feasible,
         "verdict": decision.verdict
         if not chosen.explicit

@@ -99,8 +99,12 @@ def python_snippet(doc: dict[str, Any], script: str = "deploy.py") -> str:
     fps = metrics.get("throughput_fps")
     latency = metrics.get("constrained_latency_ms")
     figure = doc.get("verdict") or ""
+    server = (doc.get("scenario") or {}).get("name") == "server"
     if fps:
-        figure = f"{fps:.1f} FPS" + (f", {latency:.3g} ms constrained latency" if latency else "")
+        unit = "req/s sustained under Poisson arrivals" if server else "FPS"
+        figure = f"{fps:.1f} {unit}" + (
+            f", {latency:.3g} ms constrained latency" if latency else ""
+        )
         figure += f" where it was tuned. {doc.get('verdict', '')}".rstrip()
     return _TEMPLATE.format(
         model_name=Path(doc["model"]).name,

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from autotune.core import BATCH_DEVICE, PRESET_HINTS, ValidationFailedError, preset_named
+from autotune.core import (
+    BATCH_DEVICE,
+    OFFLINE,
+    PRESET_HINTS,
+    SERVER,
+    ValidationFailedError,
+    preset_named,
+    rate_unit,
+)
 from autotune.deploy._config_file import load_config
 from autotune.judge import ValidationResult, judge_validation
 from autotune.measure import (
@@ -53,7 +62,7 @@ def validate(
     hints = [preset_named(name, device) for name in names]
     candidates = [tuned, *hints]
     window = window_s or confirmation_window_s(2.0)
-    payload = {
+    payload: dict[str, Any] = {
         "model_path": config.model,
         "shape": config.base_shape,
         "configs": [c.to_dict() for c in candidates],
@@ -61,7 +70,25 @@ def validate(
         "window_s": window,
         "percent": percent,
     }
-    timeout = default_trial_timeout(window) + 3 * len(candidates) * rounds * window
+    server = constraint.get("scenario") == SERVER
+    if server:
+        if limit is None:
+            raise ValidationFailedError(
+                "the config was tuned for the server scenario but has no latency limit",
+                "re-export it with autotune export",
+            )
+        recorded_rates = [
+            float((doc.get("metrics") or {}).get("throughput_fps") or 0.0),
+            *(float(baselines.get(n, {}).get("throughput_fps") or 0.0) for n in names),
+        ]
+        payload.update(
+            scenario=SERVER,
+            start_rates=[r if r > 0 else 1.0 for r in recorded_rates],
+            latency_limit_ms=limit,
+        )
+    timeout = (
+        default_trial_timeout(window) + (8 if server else 3) * len(candidates) * rounds * window
+    )
     if on_start is not None:  # only once the file is known good: errors come first, alone
         on_start(f"{len(candidates)} configs × {rounds} interleaved rounds of {window:g} s")
     with IsolatedRunner() as runner, machine_lock():
@@ -82,4 +109,6 @@ def validate(
         limit_ms=limit,
         percent=percent,
         recorded_fps=float(recorded) if recorded else None,
+        min_rate=constraint.get("min_rate") if server else None,
+        unit=rate_unit(SERVER if server else OFFLINE),
     )

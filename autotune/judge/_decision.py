@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from autotune.core import figure_name
 from autotune.judge._contender import Contender
 from autotune.judge._explain import accuracy_binds, accuracy_note, finding, no_winner
 from autotune.judge._intervals import (
@@ -252,7 +253,8 @@ def _verdict(
     if reference is None:
         return "no hint preset meets the limits; the tuned configuration does"
     r = ratios[reference.presets[0]]
-    text = f"{r.estimate:.2f}× the throughput of the {reference.label} ({r.describe()})"
+    figure = figure_name(limits.scenario)
+    text = f"{r.estimate:.2f}× the {figure} of the {reference.label} ({r.describe()})"
     others = [t for t in tied if t is not winner]
     if others:
         text += (

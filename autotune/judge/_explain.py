@@ -30,7 +30,20 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
     short: list[str] = []
     missed: list[str] = []
     v = c.violations
-    if "latency" in v:
+    rate = c.throughput.estimate
+    if "latency" in v and limits.server:
+        key, limit = limits.latency_key, limits.max_latency_ms
+        if v["latency"] <= 0:
+            met.append(f"holds {key} ≤ {limit:g} ms up to {rate:.4g} req/s")
+            short.append(
+                f"{rate:.4g} req/s at {key} {ms(c.constrained_latency_ms)} ≤ {limit:g} ms"
+            )
+        else:
+            missed.append(
+                f"misses {key} ≤ {limit:g} ms even at the lowest rate tried "
+                f"({ms(c.constrained_latency_ms)})"
+            )
+    elif "latency" in v:
         key = limits.latency_key
         latency = c.constrained_latency_ms
         if v["latency"] <= 0:
@@ -38,6 +51,8 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
             short.append(f"{key} {ms(latency)} ≤ {limits.max_latency_ms:g} ms")
         else:
             missed.append(f"takes {ms(latency)} at {key} (limit {limits.max_latency_ms:g} ms)")
+    if "rate" in v and v["rate"] > 0:
+        missed.append(f"sustains only {rate:.4g} req/s < {limits.min_rate:g} req/s")
     acc = c.accuracy
     if "drift" in v and acc is not None and acc.rel_l2 is not None:
         if v["drift"] <= 0:
@@ -130,6 +145,11 @@ def suggestions(contenders: Sequence[Contender], limits: Limits) -> list[str]:
             fixes.append(" with ".join(parts))
         else:
             fixes.append("a looser accuracy guard (--max-drift, --min-top1)")
+    if "rate" in binding:
+        rates = [c.throughput.estimate for c in only({"rate"})]
+        fixes.append(
+            f"--rate {math.floor(max(rates) * 100) / 100:g}" if rates else "a lower --rate"
+        )
     if "memory" in binding:
         fixes.append("a higher --max-memory")
     if "first_inference" in binding:

@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from autotune.core import OFFLINE, SERVER
 from autotune.judge._figures import Accuracy
 from autotune.measure import percentile_key
 
@@ -20,7 +21,7 @@ from autotune.measure import percentile_key
 DEFAULT_MAX_DRIFT = 0.05
 DEFAULT_MIN_TOP1 = 0.99
 
-CONSTRAINTS = ("latency", "memory", "drift", "top1", "first_inference")
+CONSTRAINTS = ("latency", "rate", "memory", "drift", "top1", "first_inference")
 ACCURACY_CONSTRAINTS = ("drift", "top1")
 
 
@@ -34,6 +35,12 @@ class Limits:
     max_drift: float | None = None
     max_first_inference_ms: float | None = None
     min_top1: float | None = None
+    scenario: str = OFFLINE  # server: the figure is the sustainable rate under Poisson load
+    min_rate: float | None = None  # server: requests/s the config must hold (--rate)
+
+    @property
+    def server(self) -> bool:
+        return self.scenario == SERVER
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,6 +54,8 @@ class Limits:
             max_drift=data.get("max_drift"),
             max_first_inference_ms=data.get("max_first_inference_ms"),
             min_top1=data.get("min_top1"),
+            scenario=data.get("scenario", OFFLINE),
+            min_rate=data.get("min_rate"),
         )
 
     @property
@@ -61,7 +70,10 @@ class Limits:
     def describe(self) -> str:
         parts = []
         if self.max_latency_ms is not None:
-            parts.append(f"{self.latency_key} latency ≤ {self.max_latency_ms:g} ms")
+            load = " under Poisson arrivals" if self.server else ""
+            parts.append(f"{self.latency_key} latency ≤ {self.max_latency_ms:g} ms{load}")
+        if self.min_rate is not None:
+            parts.append(f"≥ {self.min_rate:g} req/s")
         if self.max_memory_bytes is not None:
             parts.append(f"memory ≤ {self.max_memory_bytes / 1e6:.0f} MB")
         if self.max_drift is not None:
@@ -78,12 +90,16 @@ class Limits:
         memory_bytes: float | None = None,
         accuracy: Accuracy | None = None,
         to_first_result_ms: float | None = None,
+        rate: float | None = None,
     ) -> dict[str, float]:
-        """How far over each limit a configuration is (≤ 0 where it meets it)."""
+        """How far over each limit a configuration is (≤ 0 where it meets it). ``rate`` is the
+        sustainable rate (server scenario), checked against ``min_rate``."""
         out: dict[str, float] = {}
         if self.max_latency_ms is not None:
             value = latency_ms if math.isfinite(latency_ms) else 1e9
             out["latency"] = value / self.max_latency_ms - 1.0
+        if self.min_rate is not None and rate is not None:
+            out["rate"] = (self.min_rate - rate) / self.min_rate
         if self.max_memory_bytes is not None and memory_bytes is not None:
             out["memory"] = memory_bytes / self.max_memory_bytes - 1.0
         if accuracy is not None:

@@ -30,10 +30,12 @@ class ValidationResult:
     beats_hints: bool
     verdict: str
     problems: tuple[str, ...] = field(default_factory=tuple)
+    holds_rate: bool = True  # server scenario: still holds --rate
+    unit: str = "FPS"  # "req/s" when the figure is the sustainable rate
 
     @property
     def ok(self) -> bool:
-        return self.meets_limit and self.beats_hints
+        return self.meets_limit and self.beats_hints and self.holds_rate
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,8 @@ class ValidationResult:
             "meets_limit": self.meets_limit,
             "beats_hints": self.beats_hints,
             "throughput_fps": self.throughput.to_dict(),
+            "unit": self.unit,
+            "holds_rate": self.holds_rate,
             "constrained_latency_ms": self.constrained_latency_ms,
             "limit_ms": self.limit_ms,
             "percentile": self.percentile,
@@ -63,8 +67,11 @@ def judge_validation(
     limit_ms: float | None,
     percent: float,
     recorded_fps: float | None,
+    min_rate: float | None = None,
+    unit: str = "FPS",
 ) -> ValidationResult:
-    """Pure decision from the interleaved rounds of the config and of each hint preset."""
+    """Pure decision from the interleaved rounds of the config and of each hint preset (in the
+    server scenario a round's figure is the sustainable rate, checked against ``min_rate``)."""
     fps = [w.throughput_fps for w in config_windows]
     latency = constrained_latency(config_windows, percent)
     hints = {h: median_interval([w.throughput_fps for w in ws]) for h, ws in hint_windows.items()}
@@ -88,13 +95,16 @@ def judge_validation(
                 f"({ratio.describe()})"
             )
     now = median_interval(fps)
+    holds_rate = min_rate is None or now.estimate >= min_rate
+    if not holds_rate:
+        problems.append(f"it now holds {now.estimate:.1f} req/s < {min_rate:g} req/s")
     if problems:
         verdict = "FAIL: " + "; ".join(problems)
     else:
         gain = f", {ratios[best_hint].estimate:.2f}× the {best_hint} hint" if best_hint else ""
         verdict = f"OK: meets its limit ({latency:.2f} ms){gain}"
     if recorded_fps and math.isfinite(now.estimate):
-        verdict += f"; {now.estimate:.1f} FPS now vs {recorded_fps:.1f} recorded"
+        verdict += f"; {now.estimate:.1f} {unit} now vs {recorded_fps:.1f} recorded"
     return ValidationResult(
         label=label,
         throughput=now,
@@ -109,4 +119,6 @@ def judge_validation(
         beats_hints=beats,
         verdict=verdict,
         problems=tuple(problems),
+        holds_rate=holds_rate,
+        unit=unit,
     )

@@ -7,12 +7,14 @@ How the windows become the figures a decision uses is the judge's business
 """
 
 from autotune.measure._accuracy import compare_outputs, is_probability_vector
+from autotune.measure._arrivals import poisson_arrivals
 from autotune.measure._backend import Backend, RuntimeBackend, Session
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
 from autotune.measure._handlers import HANDLERS, PEAK_MATMUL_SIZE
 from autotune.measure._lock import LOCK_ENV, machine_lock
 from autotune.measure._profile import efficiency, summarize_layers
+from autotune.measure._rate import RatePlan, RateSearch, load_curve, rate_window, search_rate
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._run import (
     Clock,
@@ -34,6 +36,8 @@ from autotune.measure._runner import (
     default_trial_timeout,
 )
 from autotune.measure._samples import MAX_SAMPLES, RANDOM_SAMPLES, load_samples, random_samples
+from autotune.measure._server import CURVE_FRACTIONS, curve_rates, measure_server, probe_window_s
+from autotune.measure._serving import LoadPoint, OpenPool, run_load, warm_pool
 from autotune.measure._stability import (
     STABILITY_REMEDY,
     Stability,
@@ -50,6 +54,20 @@ from autotune.measure._window import (
 )
 
 __all__ = [
+    "CURVE_FRACTIONS",
+    "LoadPoint",
+    "OpenPool",
+    "RatePlan",
+    "RateSearch",
+    "curve_rates",
+    "load_curve",
+    "measure_server",
+    "poisson_arrivals",
+    "probe_window_s",
+    "rate_window",
+    "run_load",
+    "search_rate",
+    "warm_pool",
     "DISPLAY_PERCENTILES",
     "FAULT_ENV",
     "HANDLERS",

@@ -17,6 +17,7 @@ from autotune.core import EffectiveConfig, RuntimeConfig
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._memory import peak_rss_bytes, reset_peak, rss_bytes
 from autotune.measure._run import Clock, Pipeline
+from autotune.measure._serving import OpenPool
 
 
 class Session(Protocol):
@@ -28,6 +29,10 @@ class Session(Protocol):
 
     @property
     def pipeline(self) -> Pipeline: ...
+
+    def open_pool(self) -> OpenPool:
+        """The same infer requests, for open-loop load (the server scenario)."""
+        ...
 
     def first_inference_ms(self) -> float: ...
 

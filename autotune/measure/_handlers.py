@@ -20,6 +20,7 @@ from autotune.measure._backend import Backend, RuntimeBackend, Session
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
 from autotune.measure._samples import load_samples, random_samples
+from autotune.measure._server import interleaved_rates, measure_curve, measure_server
 from autotune.measure._window import MIN_REQUESTS_PER_WINDOW
 
 PEAK_MATMUL_SIZE = 1024
@@ -106,12 +107,14 @@ def measure_config(
     trial: int | None = None,
     latency_limit_ms: float | None = None,
     reference_path: str | None = None,
+    scenario: str = "offline",
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Compile ``config`` and read back what it really runs. A configuration whose effective
     identity was measured before stops there (it is that configuration, already measured);
-    otherwise time its first inference, measure it in windows, and check its outputs against
-    the f32 reference when there is one."""
+    otherwise time its first inference, measure it (in closed-loop windows, or its sustainable
+    rate in the server scenario), and check its outputs against the f32 reference when there
+    is one."""
     cfg = RuntimeConfig.from_dict(config)
     idle = _idle_rss(backend)
     rss_before = backend.rss_bytes()
@@ -128,14 +131,26 @@ def measure_config(
             )
         first_ms = session.first_inference_ms()
         started = backend.clock()
-        result = measure(
-            session.pipeline,
-            trial_time_s=trial_time_s,
-            percent=percent,
-            clock=backend.clock,
-            cpu_reader=backend.cpu_sample,
-            latency_limit_ms=latency_limit_ms,
-        )
+        if scenario == "server":
+            assert latency_limit_ms is not None, "the server scenario needs a latency limit"
+            result = measure_server(
+                session,
+                trial_time_s=trial_time_s,
+                percent=percent,
+                limit_ms=latency_limit_ms,
+                clock=backend.clock,
+                cpu_reader=backend.cpu_sample,
+                seed=trial or 0,
+            )
+        else:
+            result = measure(
+                session.pipeline,
+                trial_time_s=trial_time_s,
+                percent=percent,
+                clock=backend.clock,
+                cpu_reader=backend.cpu_sample,
+                latency_limit_ms=latency_limit_ms,
+            )
         measured_s = backend.clock() - started
         peak = backend.peak_rss_bytes()
         checked = accuracy(session, reference_path) if reference_path else None
@@ -168,14 +183,34 @@ def measure_interleaved(
     window_s: float,
     percent: float,
     cache_dir: str | None = None,
+    scenario: str = "offline",
+    start_rates: list[float] | None = None,
+    latency_limit_ms: float | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Re-measure several configs interleaved (A B C, B C A, C A B, ...), one window each per
-    round, so slow drifts of the machine hit every config alike."""
+    round, so slow drifts of the machine hit every config alike. In the server scenario a
+    config's window is a short search for its sustainable rate, starting where it held last."""
     sessions = [
         backend.compile(model_path, shape, RuntimeConfig.from_dict(c), cache_dir=cache_dir)
         for c in configs
     ]
+    if scenario == "server":
+        assert start_rates is not None and latency_limit_ms is not None
+        try:
+            return interleaved_rates(
+                sessions,
+                start_rates,
+                rounds=rounds,
+                window_s=window_s,
+                percent=percent,
+                limit_ms=latency_limit_ms,
+                clock=backend.clock,
+                cpu_reader=backend.cpu_sample,
+            )
+        finally:
+            for session in sessions:
+                session.close()
     windows: list[list[dict[str, Any]]] = [[] for _ in sessions]
     plans: list[WindowPlan] = []
     try:
@@ -216,6 +251,41 @@ def measure_interleaved(
     finally:
         for session in sessions:
             session.close()
+
+
+def load_curves(
+    *,
+    model_path: str,
+    shape: dict[str, list[int]] | None,
+    configs: list[dict[str, Any]],
+    rates: list[list[float]],
+    window_s: float,
+    percent: float,
+    latency_limit_ms: float,
+    cache_dir: str | None = None,
+    backend: Backend = RUNTIME,
+) -> dict[str, Any]:
+    """Latency against offered load for each config at the given rates (the hockey stick)."""
+    curves = []
+    for config, config_rates in zip(configs, rates, strict=True):
+        cfg = RuntimeConfig.from_dict(config)
+        session = backend.compile(model_path, shape, cfg, cache_dir=cache_dir)
+        try:
+            session.first_inference_ms()
+            points = measure_curve(
+                session.open_pool(),
+                config_rates,
+                window_s=window_s,
+                percent=percent,
+                limit_ms=latency_limit_ms,
+                clock=backend.clock,
+            )
+            curves.append(
+                {"key": session.effective.key(), "points": [p.to_dict() for p in points]}
+            )
+        finally:
+            session.close()
+    return {"curves": curves}
 
 
 def layer_counters(
@@ -291,6 +361,7 @@ def matmul_windows(
 HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "measure_config": measure_config,
     "measure_interleaved": measure_interleaved,
+    "load_curves": load_curves,
     "reference_outputs": reference_outputs,
     "layer_counters": layer_counters,
     "load_times": load_times,

@@ -99,8 +99,11 @@ class Measurement:
     wall_s: float
     plan: WindowPlan
     extra_info: dict[str, Any] = field(default_factory=dict)
+    judged_stability: Stability | None = None  # set when windows are not repeats (server)
 
     def stability(self) -> Stability:
+        if self.judged_stability is not None:
+            return self.judged_stability
         return judge_stability(self.windows, short=self.plan.short)
 
     def to_dict(self) -> dict[str, Any]:

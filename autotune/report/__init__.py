@@ -12,6 +12,10 @@ _EXPORTS = {
     "ExplorationInfo": "_search",
     "HistoryInfo": "_search",
     "LATENCY_VIEWS": "_pareto",
+    "LoadCurve": "_load",
+    "LoadCurveInfo": "_load",
+    "load_curve_figure": "_plots",
+    "load_curve_info": "_load",
     "MemoryPoint": "_search",
     "ParetoInfo": "_pareto",
     "ParetoPoint": "_pareto",
@@ -41,6 +45,9 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:
     from autotune.report._compare import CompareRow as CompareRow
     from autotune.report._compare import compare_info as compare_info
+    from autotune.report._load import LoadCurve as LoadCurve
+    from autotune.report._load import LoadCurveInfo as LoadCurveInfo
+    from autotune.report._load import load_curve_info as load_curve_info
     from autotune.report._page import render_report as render_report
     from autotune.report._page import write_compare as write_compare
     from autotune.report._page import write_pareto_png as write_pareto_png
@@ -51,6 +58,7 @@ if TYPE_CHECKING:
     from autotune.report._pareto import pareto_info as pareto_info
     from autotune.report._pareto import pareto_keys as pareto_keys
     from autotune.report._pareto import three_way_front as three_way_front
+    from autotune.report._plots import load_curve_figure as load_curve_figure
     from autotune.report._plots import pareto_figure as pareto_figure
     from autotune.report._search import ExplorationInfo as ExplorationInfo
     from autotune.report._search import HistoryInfo as HistoryInfo

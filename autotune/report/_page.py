@@ -15,12 +15,14 @@ import plotly.offline
 from autotune.core import write_atomic
 from autotune.measure import STABILITY_REMEDY
 from autotune.report._compare import CompareRow, compare_info
+from autotune.report._load import load_curve_info
 from autotune.report._pareto import pareto_info
 from autotune.report._plots import (
     compare_figure,
     exploration_figures,
     history_figure,
     importance_figure,
+    load_curve_figure,
     memory_figure,
     parallel_figure,
     pareto_figure,
@@ -34,7 +36,13 @@ from autotune.report._search import (
 )
 from autotune.report._summary import SummaryInfo, summary_info
 from autotune.report._tables import trials_table, unique_configs_table
-from autotune.study import ANALYSIS_ATTR, ConfigResult, load_meta, study_decision_of
+from autotune.study import (
+    ANALYSIS_ATTR,
+    LOAD_CURVES_ATTR,
+    ConfigResult,
+    load_meta,
+    study_decision_of,
+)
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
@@ -226,6 +234,16 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     parallel = parallel_figure(parallel_info(trials, configs))
     memory = memory_figure(memory_info(configs))
     analysis = _analysis_html(study.user_attrs.get(ANALYSIS_ATTR) or {})
+    win_key = decision.winner.key if decision.winner else None
+    curves = load_curve_info(study.user_attrs.get(LOAD_CURVES_ATTR) or {}, win_key)
+    load_html = (
+        '<h2>Latency against offered load</h2><p class="muted">Poisson arrivals at fixed '
+        "rates; latency counts from arrival, so waiting for a free infer request is included. "
+        "A closed-loop benchmark reports the ceiling on the right, where the queue has already "
+        "taken the latency past the limit.</p>" + _fig_html(load_curve_figure(curves))
+        if curves
+        else ""
+    )
     table = trials_table(trials, configs)
     table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
     win = decision.winner.key if decision.winner else None
@@ -243,6 +261,7 @@ devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(
 <h2>Which config to ship</h2>
 {_summary_html(summary)}
 {deploy}
+{load_html}
 <h2>Pareto front</h2>
 {_fig_html(pareto)}
 <h2>Batch and infer requests</h2>

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from autotune.report._compare import CompareRow
+from autotune.report._load import LoadCurveInfo
 from autotune.report._pareto import ParetoInfo, ParetoPoint
 from autotune.report._search import ExplorationInfo, HistoryInfo, MemoryPoint
 
@@ -297,5 +298,54 @@ def compare_figure(rows: list[CompareRow]) -> go.Figure:
         xaxis_title="constrained latency (ms)",
         yaxis_title="throughput (FPS)",
         height=520,
+    )
+    return fig
+
+
+def load_curve_figure(info: LoadCurveInfo) -> go.Figure:
+    """Latency against offered load: each config's percentile climbs slowly, then turns up as
+    the queue builds; the dashed line is the limit, the diamonds the sustainable rates."""
+    fig = go.Figure()
+    colors = ["#1b7837", "#2166ac", "#b2182b", "#7b3294", "#e08214"]
+    ceiling = info.limit_ms * 3
+    for i, curve in enumerate(info.curves):
+        color = colors[i % len(colors)]
+        shown = [min(v, ceiling) for v in curve.percentile_ms]
+        fig.add_trace(
+            go.Scatter(
+                x=list(curve.rates),
+                y=shown,
+                mode="lines+markers",
+                name=f"{curve.label} ({curve.role}) {info.key}",
+                line={"color": color, "width": 3 if "winner" in curve.role else 2},
+                customdata=[[a, p] for a, p in zip(curve.achieved, curve.p50_ms, strict=True)],
+                hovertemplate="offered %{x:.1f} req/s<br>"
+                + info.key
+                + " %{y:.3g} ms<br>achieved %{customdata[0]:.1f} req/s<br>p50 %{customdata[1]:.3g} ms",
+            )
+        )
+        if curve.sustainable_rate > 0:
+            fig.add_trace(
+                go.Scatter(
+                    x=[curve.sustainable_rate],
+                    y=[info.limit_ms],
+                    mode="markers",
+                    marker={"symbol": "diamond", "size": 13, "color": color},
+                    name=f"{curve.label}: sustains {curve.sustainable_rate:.1f} req/s",
+                    hovertemplate="sustainable rate %{x:.1f} req/s",
+                )
+            )
+    fig.add_hline(
+        y=info.limit_ms,
+        line_dash="dash",
+        line_color="black",
+        annotation_text=f"limit {info.key} ≤ {info.limit_ms:g} ms",
+    )
+    fig.update_layout(
+        title=f"Latency ({info.key}, from arrival) against offered load — Poisson arrivals",
+        xaxis_title="offered load (requests/s)",
+        yaxis_title=f"{info.key} latency (ms), capped at 3× the limit",
+        height=480,
+        legend={"orientation": "h", "y": -0.25},
     )
     return fig

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from autotune.core import rate_unit
 from autotune.judge import Contender, Decision, Limits, format_confidence
 from autotune.study import ConfigResult, TrialResult
 
@@ -48,6 +49,7 @@ class SummaryInfo:
     findings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
+    unit: str = "FPS"  # "req/s" in the server scenario (the sustainable rate)
 
 
 def _row(
@@ -119,4 +121,5 @@ def summary_info(
         findings=decision.findings,
         notes=decision.notes,
         confirmation=confirmation,
+        unit=rate_unit(limits.scenario),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,46 @@ class AsyncPipeline:
         return _outputs(request)
 
 
+class OpenLoopPool:
+    """Infer requests for open-loop load (the server scenario): started one job at a time on a
+    request the dispatcher names; each completion is time-stamped in OpenVINO's callback
+    thread and handed to the dispatcher, which blocks until one arrives or its next arrival
+    is due (:func:`autotune.measure.run_load`)."""
+
+    def __init__(self, compiled: ov.CompiledModel, requests: int):
+        self._requests = [compiled.create_infer_request() for _ in range(requests)]
+        tensors = [ov.Tensor(a, shared_memory=True) for a in random_inputs(compiled)]
+        self._done: list[tuple[int, float]] = []
+        self._changed = threading.Condition()
+        for slot, request in enumerate(self._requests):
+            for index, tensor in enumerate(tensors):
+                request.set_input_tensor(index, tensor)
+            request.set_callback(self._completed, slot)
+
+    def _completed(self, slot: int) -> None:
+        finished = time.perf_counter()
+        with self._changed:
+            self._done.append((slot, finished))
+            self._changed.notify()
+
+    @property
+    def size(self) -> int:
+        return len(self._requests)
+
+    def start(self, slot: int) -> None:
+        self._requests[slot].start_async()
+
+    def wait(self, deadline: float) -> list[tuple[int, float]]:
+        with self._changed:
+            while not self._done:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    return []
+                self._changed.wait(remaining)
+            done, self._done = self._done, []
+        return done
+
+
 class CompiledSession:
     """One configuration compiled on the real runtime, with its effective properties."""
 
@@ -172,6 +213,10 @@ class CompiledSession:
             )
         )
         self._check_request: ov.InferRequest | None = None
+
+    def open_pool(self) -> OpenLoopPool:
+        """The same number of infer requests, for open-loop load."""
+        return OpenLoopPool(self.compiled, self.effective.infer_requests)
 
     def first_inference_ms(self) -> float:
         """The first inference after compile, measured apart (benchmark_app reports it so)."""

@@ -24,6 +24,7 @@ from autotune.measure import Window
 META_ATTR = "autotune"
 CONFIRMATION_ATTR = "confirmation"
 ANALYSIS_ATTR = "analysis"
+LOAD_CURVES_ATTR = "load_curves"  # server scenario: latency against offered load
 # trial attributes
 CONFIG = "config"
 LABEL = "label"
@@ -40,6 +41,7 @@ MEMORY = "memory"
 ACCURACY = "accuracy"
 METRICS = "metrics"
 DUPLICATE_OF = "duplicate_of"
+LOAD = "load"  # server scenario: the closed-loop ceiling and every probe of the rate search
 
 
 def worker_identity() -> dict[str, Any]:
@@ -72,8 +74,11 @@ def write_measurement(
     memory: dict[str, Any],
     accuracy: dict[str, Any] | None,
     metrics: dict[str, Any],
+    load: dict[str, Any] | None = None,
 ) -> None:
     trial.set_user_attr(KEY, key)
+    if load:
+        trial.set_user_attr(LOAD, load)
     trial.set_user_attr(EFFECTIVE, effective)
     trial.set_user_attr(WINDOWS, windows)
     trial.set_user_attr(STABILITY, stability)
@@ -162,6 +167,7 @@ class TrialResult:
     duplicate_of: int | None = None
     worker: dict[str, Any] = field(default_factory=dict)
     steered_from: int | None = None  # the trial whose neighbour this is (latency steering)
+    load: dict[str, Any] = field(default_factory=dict)  # server scenario: ceiling and probes
 
     @property
     def complete(self) -> bool:
@@ -212,6 +218,7 @@ class TrialResult:
             duplicate_of=int(duplicate) if duplicate is not None else None,
             worker=worker_of(trial),
             steered_from=attrs.get(STEERED_FROM),
+            load=dict(attrs.get(LOAD, {})),
         )
 
 

@@ -138,7 +138,9 @@ def unique_configs(trials: Sequence[TrialResult], limits: Limits) -> list[Config
                 to_first_result_ms=to_first_result if to_first_result is not None else math.nan,
                 memory_bytes=memory,
                 accuracy=accuracy,
-                violations=limits.violations(latency, memory, accuracy, to_first_result),
+                violations=limits.violations(
+                    latency, memory, accuracy, to_first_result, rate=throughput_of(windows)
+                ),
             )
         )
     return results
@@ -250,7 +252,9 @@ def contender(
         memory_bytes=config.memory_bytes,
         accuracy=config.accuracy,
         to_first_result_ms=to_first,
-        violations=limits.violations(latency, config.memory_bytes, config.accuracy, to_first),
+        violations=limits.violations(
+            latency, config.memory_bytes, config.accuracy, to_first, rate=throughput.estimate
+        ),
         confirmed=confirmed is not None and bool(confirmed.windows),
         search_throughput_fps=config.throughput_fps,
         rounds=tuple(rounds),

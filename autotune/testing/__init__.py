@@ -2,11 +2,17 @@
 measurement handlers as the real worker (only OpenVINO is replaced)."""
 
 from autotune.testing._backend import SimulatedBackend, SimulatedSession
-from autotune.testing._machine import FakeClock, SimulatedMachine, SimulatedPipeline
+from autotune.testing._machine import (
+    FakeClock,
+    SimulatedMachine,
+    SimulatedOpenPool,
+    SimulatedPipeline,
+)
 from autotune.testing._runner import SimulatedRunner
 
 __all__ = [
     "FakeClock",
+    "SimulatedOpenPool",
     "SimulatedBackend",
     "SimulatedMachine",
     "SimulatedPipeline",

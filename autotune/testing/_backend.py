@@ -10,7 +10,12 @@ import numpy as np
 
 from autotune.core import RuntimeConfig
 from autotune.measure import CpuSample
-from autotune.testing._machine import FakeClock, SimulatedMachine, SimulatedPipeline
+from autotune.testing._machine import (
+    FakeClock,
+    SimulatedMachine,
+    SimulatedOpenPool,
+    SimulatedPipeline,
+)
 
 IDLE_RSS = 200_000_000
 STREAM_RSS = 20_000_000  # resident memory a stream adds, for memory constraints and Pareto
@@ -26,7 +31,8 @@ class SimulatedSession:
         self.compile_ms = 5.0 if config.to_dict() in backend.compiled else 50.0
         self.loaded_from_cache = config.to_dict() in backend.compiled
         backend.compiled.append(config.to_dict())
-        self._pipeline = SimulatedPipeline(self.machine, self.effective, self.clock, backend.rng)
+        self._rng = backend.rng
+        self._pipeline = SimulatedPipeline(self.machine, self.effective, self.clock, self._rng)
         backend.peak = max(backend.peak, IDLE_RSS + STREAM_RSS * self.streams)
 
     @property
@@ -36,6 +42,9 @@ class SimulatedSession:
     @property
     def pipeline(self) -> SimulatedPipeline:
         return self._pipeline
+
+    def open_pool(self) -> SimulatedOpenPool:
+        return SimulatedOpenPool(self.machine, self.effective, self.clock, self._rng)
 
     def first_inference_ms(self) -> float:
         ms = self.machine.service_ms(self.effective) * 1.5

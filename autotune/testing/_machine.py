@@ -163,3 +163,41 @@ class SimulatedPipeline:
             latencies.append((done - started) * 1e3)
             self._idle.append(request)
         return latencies
+
+
+class SimulatedOpenPool:
+    """The same servers under open-loop load: a request slot starts a job when the dispatcher
+    says, the job runs on the stream that frees first, and :meth:`wait` jumps the fake clock to
+    the next completion (or to the deadline when none comes before it)."""
+
+    def __init__(
+        self, machine: SimulatedMachine, eff: EffectiveConfig, clock: FakeClock, rng: random.Random
+    ):
+        self._machine = machine
+        self._clock = clock
+        self._rng = rng
+        self._service_s = machine.service_ms(eff) / 1e3
+        self._streams = [0.0] * int(eff.properties["NUM_STREAMS"])
+        self._size = eff.infer_requests
+        self._in_flight: list[tuple[float, int]] = []  # (completion, slot)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def start(self, slot: int) -> None:
+        now = self._clock()
+        stream = min(range(len(self._streams)), key=lambda i: self._streams[i])
+        begin = max(now, self._streams[stream])
+        noise = self._machine.noise
+        service = self._service_s * (math.exp(self._rng.gauss(0, noise)) if noise else 1.0)
+        self._streams[stream] = begin + service
+        heapq.heappush(self._in_flight, (begin + service, slot))
+
+    def wait(self, deadline: float) -> list[tuple[int, float]]:
+        if self._in_flight and self._in_flight[0][0] <= deadline:
+            done, slot = heapq.heappop(self._in_flight)
+            self._clock.now = max(self._clock(), done)
+            return [(slot, done)]
+        self._clock.now = max(self._clock(), deadline)
+        return []

@@ -7,20 +7,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from autotune.core import write_atomic
-from autotune.judge import throughput_of
+from autotune.judge import Contender, Limits, throughput_of
 from autotune.measure import (
     Runner,
     TrialFailure,
     Window,
+    curve_rates,
     efficiency,
     machine_lock,
     summarize_layers,
 )
-from autotune.study import ConfigResult
+from autotune.study import ConfigResult, TrialResult
 
 CACHE_ENV = "AUTOTUNE_CACHE_DIR"
 
@@ -85,3 +88,60 @@ def analyse(
     except TrialFailure as exc:
         out["error"] = exc.reason
     return out
+
+
+def load_curves(
+    runner: Runner,
+    contenders: Sequence[Contender],
+    trials: Sequence[TrialResult],
+    *,
+    model_path: str,
+    shape: dict[str, list[int]] | None,
+    limits: Limits,
+    window_s: float,
+    cache_dir: str,
+) -> dict[str, Any]:
+    """Server scenario: latency against offered load for the winner and the hints (the hockey
+    stick), at fractions of each one's sustainable rate (of its closed-loop ceiling when it
+    held no rate)."""
+    assert limits.max_latency_ms is not None
+    capacity = {
+        c.key: statistics.median(
+            t.load["capacity_fps"] for t in trials if t.key == c.key and t.load
+        )
+        if any(t.key == c.key and t.load for t in trials)
+        else 0.0
+        for c in contenders
+    }
+    rates = [curve_rates(c.throughput.estimate or capacity[c.key]) for c in contenders]
+    payload = {
+        "model_path": model_path,
+        "shape": shape,
+        "configs": [c.config.to_dict() for c in contenders],
+        "rates": rates,
+        "window_s": window_s,
+        "percent": limits.percentile,
+        "latency_limit_ms": limits.max_latency_ms,
+        "cache_dir": cache_dir,
+    }
+    timeout = 120.0 + 4 * window_s * sum(len(r) for r in rates)
+    try:
+        with machine_lock():
+            result = runner.call("load_curves", payload, timeout_s=timeout)
+    except TrialFailure as exc:
+        return {"error": exc.reason, "curves": []}
+    return {
+        "percentile": limits.percentile,
+        "limit_ms": limits.max_latency_ms,
+        "curves": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "hint": c.is_hint,
+                "sustainable_rate": c.throughput.estimate,
+                "capacity_fps": capacity[c.key],
+                "points": curve["points"],
+            }
+            for c, curve in zip(contenders, result["curves"], strict=True)
+        ],
+    }

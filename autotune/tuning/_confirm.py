@@ -5,6 +5,7 @@ alike and the judge can compare them round by round (paired ratios)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import optuna
 
@@ -74,7 +75,7 @@ def run_confirmation(
     observer.confirmation_started(
         len(candidates), s.confirm_rounds, len(candidates) * s.confirm_rounds * window_s
     )
-    payload = {
+    payload: dict[str, Any] = {
         "model_path": plan.model.path,
         "shape": plan.model.shape,
         "configs": [c.config.to_dict() for c in candidates],
@@ -83,8 +84,16 @@ def run_confirmation(
         "percent": plan.limits.percentile,
         "cache_dir": plan.cache_dir,
     }
+    if plan.limits.server:
+        # Each round searches each config's sustainable rate, starting where its trials held.
+        payload.update(
+            scenario=plan.limits.scenario,
+            start_rates=[c.throughput_fps for c in candidates],
+            latency_limit_ms=plan.limits.max_latency_ms,
+        )
     timeout = (
-        default_trial_timeout(s.trial_time_s) + 3 * len(candidates) * s.confirm_rounds * window_s
+        default_trial_timeout(s.trial_time_s)
+        + (8 if plan.limits.server else 3) * len(candidates) * s.confirm_rounds * window_s
     )
     confirmation = None
     for attempt in range(1, CONFIRMATION_ATTEMPTS + 1):

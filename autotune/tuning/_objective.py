@@ -86,6 +86,7 @@ class Objective:
             "trial": trial_number,
             "latency_limit_ms": s.limits.max_latency_ms,
             "reference_path": s.reference_path,
+            "scenario": s.limits.scenario,
         }
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
@@ -131,9 +132,10 @@ class Objective:
         memory_bytes: float | None,
         accuracy: Accuracy | None,
         to_first_result: float | None,
+        rate: float,
     ) -> None:
         violations = self.settings.limits.violations(
-            latency, memory_bytes, accuracy, to_first_result
+            latency, memory_bytes, accuracy, to_first_result, rate=rate
         )
         for name, value in violations.items():
             trial.set_constraint(name, value)
@@ -146,8 +148,14 @@ class Objective:
         latency = constrained_latency(windows, self.settings.limits.percentile)
         memory = result.get("memory", {})
         to_first_result = result["compile_ms"] + result["first_inference_ms"]
+        load = (
+            {k: m[k] for k in ("capacity_fps", "sustainable_rate", "lowest_fail", "points")}
+            if m.get("scenario") == "server"
+            else None
+        )
         write_measurement(
             trial,
+            load=load,
             key=result["key"],
             effective=result["effective"],
             windows=m["windows"],
@@ -169,7 +177,7 @@ class Objective:
         )
         memory_bytes = memory.get("peak_delta_bytes")
         accuracy = Accuracy.from_record(result.get("accuracy"))
-        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result)
+        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
         return self._value(throughput, latency, memory_bytes)
 
     def record_duplicate(
@@ -196,5 +204,5 @@ class Objective:
                 "loaded_from_cache": result["loaded_from_cache"],
             },
         )
-        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result)
+        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
         return self._value(throughput, latency, memory_bytes)

@@ -3,13 +3,23 @@ the storage: numbers, the model and its shapes, devices, limits, the output fold
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autotune.core import BadInputError, ModelInfo, format_duration, parse_shape
+from autotune.core import (
+    DEFAULT_PERCENTILES,
+    OFFLINE,
+    SCENARIOS,
+    SERVER,
+    BadInputError,
+    ModelInfo,
+    format_duration,
+    parse_shape,
+)
 from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
 from autotune.measure import collect_environment, fingerprint, load_samples
 from autotune.study import absolute_storage, default_out_dir, default_storage
@@ -29,7 +39,7 @@ class SearchSettings:
     model_path: str
     shape: str | None = None
     max_latency_s: float | None = None
-    percentile: float = 90.0
+    percentile: float = math.nan  # NaN: the scenario's default (p90 offline, p99 server)
     device: str | None = None
     trials: int = 30
     time_budget_s: float | None = None
@@ -51,8 +61,13 @@ class SearchSettings:
     max_first_inference_s: float | None = None
     inputs_dir: str | None = None
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
+    scenario: str = OFFLINE  # server: Poisson arrivals, the figure is the sustainable rate
+    rate: float | None = None  # server: requests/s a config must hold
 
     def __post_init__(self) -> None:
+        if math.isnan(self.percentile):
+            default = DEFAULT_PERCENTILES.get(self.scenario, DEFAULT_PERCENTILES[OFFLINE])
+            object.__setattr__(self, "percentile", default)
         # A relative sqlite/journal path is resolved once, here: the study records where it
         # lives, and best_config.json must still find it from another folder.
         object.__setattr__(self, "storage", absolute_storage(self.storage))
@@ -101,6 +116,27 @@ def validate_settings(s: SearchSettings) -> None:
             "--confirm-rounds must be at least 2 to give an interval",
             "e.g. --confirm-rounds 5, or --confirm-top 0 to skip confirmation",
         )
+    if s.scenario not in SCENARIOS:
+        raise BadInputError(
+            f"--scenario {s.scenario!r} is unknown", f"use one of: {', '.join(SCENARIOS)}"
+        )
+    if s.scenario == SERVER and s.max_latency_s is None:
+        raise BadInputError(
+            "the server scenario needs a latency limit (the sustainable rate is the rate that "
+            "holds it)",
+            "add --max-latency, e.g. --max-latency 20ms",
+        )
+    if s.rate is not None and s.scenario != SERVER:
+        raise BadInputError(
+            "--rate applies to the server scenario", "add --scenario server, or drop --rate"
+        )
+    if s.rate is not None and not s.rate > 0:
+        raise BadInputError("--rate must be positive", "e.g. --rate 150")
+    if s.scenario == SERVER and s.objective == "pareto":
+        raise BadInputError(
+            "--objective pareto is not available in the server scenario",
+            "use --objective throughput (the sustainable rate)",
+        )
     if s.objective not in OBJECTIVES:
         raise BadInputError(
             f"--objective {s.objective!r} is unknown", f"use one of: {', '.join(OBJECTIVES)}"
@@ -129,7 +165,11 @@ def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) 
         (device or "all").replace(":", "").replace(",", "+").replace("(", "").replace(")", "")
     )
     parts.append(format_duration(s.max_latency_s) if s.max_latency_s else "max")
-    if s.percentile != 90:
+    if s.scenario != OFFLINE:
+        parts.append(s.scenario)
+    if s.rate is not None:
+        parts.append(f"{s.rate:g}rps")
+    if s.percentile != DEFAULT_PERCENTILES[s.scenario]:
         parts.append(f"p{s.percentile:g}")
     if s.objective != "throughput":
         parts.append(s.objective)
@@ -172,7 +212,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         else runtime.available_devices()[0]
     )
     caps = runtime.device_capabilities(hardware)
-    space = build_space(devices, caps, model, s.max_batch)
+    space = build_space(devices, caps, model, s.max_batch, scenario=s.scenario)
     limits = Limits(
         max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
         percentile=s.percentile,
@@ -180,6 +220,8 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         max_drift=s.max_drift,
         max_first_inference_ms=s.max_first_inference_s * 1e3 if s.max_first_inference_s else None,
         min_top1=s.min_top1,
+        scenario=s.scenario,
+        min_rate=s.rate,
     )
     name = s.study_name or default_study_name(model, s.device, s)
     out_dir = (Path(s.out_dir) if s.out_dir else default_out_dir(name)).absolute()

@@ -20,6 +20,7 @@ from autotune.core import (
     DEFAULT_PRECISION,
     HINTS,
     KNOBS,
+    OFFLINE,
     PRESET_HINTS,
     Choices,
     DeviceCapabilities,
@@ -183,10 +184,19 @@ def resolve_devices(
 
 
 def build_space(
-    devices: list[str], caps: DeviceCapabilities, model: ModelInfo, max_batch: int
+    devices: list[str],
+    caps: DeviceCapabilities,
+    model: ModelInfo,
+    max_batch: int,
+    *,
+    scenario: str = OFFLINE,
 ) -> SearchSpace:
-    """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in."""
-    if model.batch_reshapable and model.batch == 1:
+    """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in.
+
+    In the server scenario a request is one input as it arrives: a reshaped batch would have
+    nothing to fill it, so batching is left to the BATCH device, whose size is searched
+    together with its timeout (how long a request waits for the batch to fill)."""
+    if model.batch_reshapable and model.batch == 1 and scenario == OFFLINE:
         batches = tuple(powers_of_two(max_batch))
     else:
         batches = (model.batch,)

@@ -17,9 +17,16 @@ from optuna.trial import TrialState
 
 from autotune.core import TrialsFailedError
 from autotune.judge import Contender, Decision, Limits
-from autotune.measure import IsolatedRunner, Runner, TrialFailure, default_trial_timeout
+from autotune.measure import (
+    IsolatedRunner,
+    Runner,
+    TrialFailure,
+    confirmation_window_s,
+    default_trial_timeout,
+)
 from autotune.study import (
     ANALYSIS_ATTR,
+    LOAD_CURVES_ATTR,
     ConfigResult,
     Confirmation,
     TrialResult,
@@ -33,7 +40,7 @@ from autotune.study import (
     worker_identity,
     worker_of,
 )
-from autotune.tuning._analysis import analyse
+from autotune.tuning._analysis import analyse, load_curves
 from autotune.tuning._confirm import run_confirmation
 from autotune.tuning._loop import (
     InterruptFlag,
@@ -187,6 +194,22 @@ def _conclude(
                 flops_per_frame=model.flops / model.batch if model.flops else None,
                 fingerprint=plan.environment_fingerprint,
                 fps=decision.winner.throughput.estimate,
+            ),
+        )
+    if limits.server and decision.winner is not None and plan.settings.analyse:
+        observer.message("measuring latency against offered load (the winner and the hints)")
+        shown = [decision.winner, *(c for c in decision.contenders if c.is_hint)]
+        study.set_user_attr(
+            LOAD_CURVES_ATTR,
+            load_curves(
+                runner,
+                list({c.key: c for c in shown}.values()),
+                trials,
+                model_path=plan.model.path,
+                shape=plan.model.shape,
+                limits=limits,
+                window_s=confirmation_window_s(plan.settings.trial_time_s),
+                cache_dir=plan.cache_dir,
             ),
         )
     return limits, trials, configs, confirmation, decision

@@ -155,6 +155,21 @@ def cases(tiny: Path, tmp: Path, existing: dict) -> dict[str, tuple[list[str], i
             "No such option: --max-latancy",
         ),
         "validate missing config": (["validate", str(tmp / "missing.json")], 2, "missing.json"),
+        "rate without server": (
+            ["search", str(tiny), *shape, "--max-latency", "5ms", "--rate", "100", *storage],
+            2,
+            "--rate applies to the server scenario",
+        ),
+        "server without a limit": (
+            ["search", str(tiny), *shape, "--scenario", "server", *storage],
+            2,
+            "the server scenario needs a latency limit",
+        ),
+        "rate unparsable": (
+            ["search", str(tiny), *shape, "--scenario", "server", "--rate", "lots", *storage],
+            2,
+            "--rate 'lots' is not a positive request rate",
+        ),
         "text file as model": (["search", str(tmp / "notes.txt"), *storage], 2, ".txt"),
         "export no feasible": (
             ["export", "--study", "taken", "--max-latency", "1us", *storage],
@@ -194,6 +209,9 @@ CASE_NAMES = [
     "latency without unit",
     "unknown option",
     "text file as model",
+    "rate without server",
+    "server without a limit",
+    "rate unparsable",
     "validate missing config",
     "export no feasible",
     "report missing storage",

@@ -67,7 +67,10 @@ def test_search_writes_config_and_report(searched: dict) -> None:
         "max_drift": 0.05,
         "max_first_inference_ms": None,
         "min_top1": 0.99,
+        "scenario": "offline",
+        "min_rate": None,
     }
+    assert doc["scenario"] == {"name": "offline", "percentile": 90.0}
     assert (
         doc["accuracy"]["rel_l2"] <= 0.05 and doc["accuracy"]["top1"] >= 0.99
     )  # the guard ran on every trial

@@ -18,9 +18,23 @@ from autotune.tuning import SearchSettings, validate_settings
         ({"objective": "speed"}, "--objective 'speed' is unknown"),
         ({"min_top1": 1.5}, "--min-top1 must be between 0 and 1"),
         ({"study_name": "a b"}, "is not a usable name"),
+        ({"scenario": "batch"}, "--scenario 'batch' is unknown"),
+        ({"scenario": "server"}, "the server scenario needs a latency limit"),
+        ({"rate": 100.0}, "--rate applies to the server scenario"),
+        (
+            {"scenario": "server", "max_latency_s": 0.02, "objective": "pareto"},
+            "--objective pareto is not available in the server scenario",
+        ),
     ],
 )
 def test_impossible_settings_are_refused(change: dict, needle: str) -> None:
     with pytest.raises(BadInputError) as info:
         validate_settings(SearchSettings(model_path="m.xml", **change))
     assert needle in info.value.one_line()
+
+
+def test_the_percentile_defaults_to_the_scenario() -> None:
+    assert SearchSettings(model_path="m.xml").percentile == 90.0
+    server = SearchSettings(model_path="m.xml", scenario="server", max_latency_s=0.02)
+    assert server.percentile == 99.0
+    assert SearchSettings(model_path="m.xml", percentile=95.0, scenario="server").percentile == 95

@@ -1,0 +1,184 @@
+"""The sustainable rate: the highest Poisson arrival rate at which the chosen latency percentile
+stays under the limit, found in a bounded number of open-loop windows.
+
+From a start (0.8× the closed-loop throughput in a trial, the trial's own rate in confirmation
+rounds) the search steps up while probes pass and down while they fail, then bisects the
+bracket on a log scale until it is within ``tolerance``. Each probe is one :func:`run_load`
+window long enough to hold ``min_requests`` arrivals (a p99 needs about a hundred), capped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from autotune.measure._arrivals import poisson_arrivals
+from autotune.measure._serving import Clock, LoadPoint, OpenPool, run_load
+from autotune.measure._stability import Stability
+from autotune.measure._window import DISPLAY_PERCENTILES, Window
+
+MIN_REQUESTS_PER_PROBE = 100
+
+
+@dataclass(frozen=True)
+class RatePlan:
+    """How one sustainable-rate search probes."""
+
+    start: float  # requests/s of the first probe
+    window_s: float  # a probe's length, stretched to hold min_requests (up to max_window_s)
+    max_window_s: float
+    probes: int = 6
+    up: float = 1.25  # step while every probe passed
+    down: float = 0.5  # step while every probe failed
+    tolerance: float = 0.05  # stop once lowest fail / highest pass ≤ 1 + tolerance
+    floor: float = 0.0  # below this rate the config is hopeless: stop
+    min_requests: int = MIN_REQUESTS_PER_PROBE
+
+    def duration(self, rate: float) -> float:
+        return min(self.max_window_s, max(self.window_s, self.min_requests / rate))
+
+
+@dataclass(frozen=True)
+class RateSearch:
+    """The outcome: the highest rate that held, and every probe on the way."""
+
+    rate: float  # requests/s; 0 when no probe held the limit
+    points: tuple[LoadPoint, ...]
+    at_rate: LoadPoint  # the probe at ``rate`` (or, when none held, the slowest probe)
+    lowest_fail: float | None
+
+    @property
+    def resolution(self) -> float | None:
+        """lowest fail ÷ highest pass − 1: how tightly the rate is known (None: no bracket)."""
+        if not self.rate or self.lowest_fail is None:
+            return None
+        return max(0.0, self.lowest_fail / self.rate - 1.0)
+
+    def stability(self) -> Stability:
+        """pyperf-style warnings for a rate search (there are no repeated windows to compare)."""
+        warnings = []
+        if not self.rate:
+            warnings.append("no offered rate held the latency limit")
+        elif self.resolution is None:
+            warnings.append("every probe held the limit: the rate may be higher")
+        elif self.resolution > 0.15:
+            warnings.append(f"the rate is known within {self.resolution:.0%} only")
+        short = [p for p in self.points if p.requests < MIN_REQUESTS_PER_PROBE // 2]
+        if short:
+            warnings.append(
+                f"{len(short)} probes held fewer than {MIN_REQUESTS_PER_PROBE // 2} requests "
+                "(the model is slow for this --trial-time)"
+            )
+        spread = self.resolution if self.resolution is not None else math.nan
+        return Stability(cov=math.nan, spread=spread, warnings=tuple(warnings))
+
+
+def search_rate(
+    pool: OpenPool,
+    plan: RatePlan,
+    *,
+    limit_ms: float,
+    percent: float,
+    clock: Clock,
+    seed: int = 0,
+) -> RateSearch:
+    """Find the highest rate whose ``percent`` latency stays within ``limit_ms``."""
+    percentiles = sorted({*DISPLAY_PERCENTILES, percent})
+    drain_s = max(0.05, 2 * limit_ms / 1e3)
+    held: float | None = None
+    failed: float | None = None
+    points: list[LoadPoint] = []
+    rate = plan.start
+    for probe in range(plan.probes):
+        duration = plan.duration(rate)
+        point = run_load(
+            pool,
+            poisson_arrivals(rate, duration, seed + probe),
+            rate=rate,
+            duration_s=duration,
+            clock=clock,
+            percentiles=percentiles,
+            drain_s=drain_s,
+            limit_ms=limit_ms,
+            percent=percent,
+        )
+        points.append(point)
+        if point.meets(limit_ms, percent):
+            held = rate if held is None else max(held, rate)
+        else:
+            failed = rate if failed is None else min(failed, rate)
+        if held is not None and failed is not None:
+            if failed / held <= 1 + plan.tolerance:
+                break
+            rate = math.sqrt(held * failed)
+        elif held is not None:
+            rate = held * plan.up
+        else:
+            rate = rate * plan.down
+            if rate < plan.floor:
+                break
+    if held is not None:
+        at_rate = next(p for p in reversed(points) if p.offered_rate == held)
+    else:
+        at_rate = min(points, key=lambda p: p.offered_rate)
+    return RateSearch(rate=held or 0.0, points=tuple(points), at_rate=at_rate, lowest_fail=failed)
+
+
+def rate_window(
+    search: RateSearch,
+    index: int,
+    *,
+    steal: float,
+    iowait: float,
+    cpu_util: float,
+    flagged: bool,
+) -> Window:
+    """A search as the one window the judge reads: its "throughput" is the sustainable rate,
+    its latencies those measured at that rate."""
+    at = search.at_rate
+    return Window(
+        index=index,
+        requests=at.completed,
+        frames=at.completed,
+        wall_s=sum(p.wall_s for p in search.points),
+        throughput_fps=search.rate,
+        latency_ms=dict(at.latency_ms),
+        steal=steal,
+        iowait=iowait,
+        cpu_util=cpu_util,
+        flagged=flagged,
+    )
+
+
+def load_curve(
+    pool: OpenPool,
+    rates: Sequence[float],
+    *,
+    window_s: float,
+    max_window_s: float,
+    limit_ms: float,
+    percent: float,
+    clock: Clock,
+    seed: int = 0,
+) -> list[LoadPoint]:
+    """Latency against offered load at fixed rates (the "hockey stick")."""
+    plan = RatePlan(start=0.0, window_s=window_s, max_window_s=max_window_s)
+    percentiles = sorted({*DISPLAY_PERCENTILES, percent})
+    points = []
+    for k, rate in enumerate(rates):
+        duration = plan.duration(rate)
+        points.append(
+            run_load(
+                pool,
+                poisson_arrivals(rate, duration, seed + k),
+                rate=rate,
+                duration_s=duration,
+                clock=clock,
+                percentiles=percentiles,
+                drain_s=max(0.05, 2 * limit_ms / 1e3),
+                limit_ms=limit_ms,
+                percent=percent,
+            )
+        )
+    return points

@@ -1,0 +1,105 @@
+"""`autotune search --scenario server` end to end on the real runtime: the sustainable rate
+under Poisson arrivals, judged against the hints, recorded, charted and exported."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import optuna
+import pytest
+from typer.testing import CliRunner
+
+from autotune.cli import app
+from autotune.report import load_curve_info
+from autotune.study import LOAD_CURVES_ATTR, TrialResult, open_storage
+from tests.commands import search_args
+
+runner = CliRunner()
+LIMIT_MS = 20.0
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> dict:
+    base = tmp_path_factory.mktemp("server")
+    storage = f"sqlite:///{base}/s.db"
+    result = runner.invoke(
+        app,
+        search_args(
+            str(tiny_model),
+            storage,
+            str(base / "out"),
+            "--scenario",
+            "server",
+            "--max-latency",
+            f"{LIMIT_MS:g}ms",
+            "--study",
+            "srv",
+            "--seed",
+            "3",
+            "--confirm-top",
+            "1",
+            "--confirm-rounds",
+            "3",
+            "--json",
+            trials=4,
+            trial_time="0.6s",
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    study = optuna.load_study(study_name="srv", storage=open_storage(storage, heartbeat=False))
+    return {
+        "summary": json.loads(result.stdout),
+        "doc": json.loads((base / "out" / "best_config.json").read_text()),
+        "study": study,
+        "storage": storage,
+        "base": base,
+    }
+
+
+def test_the_figure_is_the_sustainable_rate(served: dict) -> None:
+    doc, summary = served["doc"], served["summary"]
+    scenario = doc["scenario"]
+    assert scenario["name"] == "server" and scenario["percentile"] == 99.0  # the server default
+    assert summary["limits"]["scenario"] == "server"
+    rate = doc["metrics"]["throughput_fps"]
+    assert rate == pytest.approx(scenario["sustainable_rate"]) and rate > 0
+    # an open loop cannot sustain more than the closed loop's ceiling
+    assert rate < 1.1 * scenario["closed_loop_fps"]
+    assert doc["metrics"]["latency_ms"]["p99"] <= LIMIT_MS
+    assert "sustainable rate" in doc["verdict"] or "hint" in doc["verdict"]
+
+
+def test_every_trial_keeps_its_probes(served: dict) -> None:
+    trials = [TrialResult.from_trial(t) for t in served["study"].trials]
+    measured = [t for t in trials if t.measured]
+    assert measured
+    for t in measured:
+        points = t.load["points"]
+        assert points and t.load["capacity_fps"] > 0
+        held = [p for p in points if p["dropped"] == 0 and p["latency_ms"]["p99"] <= LIMIT_MS]
+        assert t.throughput_fps == pytest.approx(max((p["offered_rate"] for p in held), default=0))
+
+
+def test_the_hockey_stick(served: dict) -> None:
+    record = served["study"].user_attrs[LOAD_CURVES_ATTR]
+    info = load_curve_info(record, served["doc"]["study"].get("key"))
+    assert info is not None and info.limit_ms == LIMIT_MS
+    assert sum(1 for c in record["curves"] if c["hint"]) >= 2  # both hints are drawn
+    for curve in info.curves:
+        assert list(curve.rates) == sorted(curve.rates)
+        # latency at the heaviest offered load is above the lightest's (the queue builds)
+        last = curve.percentile_ms[-1]
+        assert math.isinf(last) or last > curve.percentile_ms[0]
+    report = (served["base"] / "out" / "report.html").read_text()
+    assert "Latency against offered load" in report
+
+
+def test_exports_say_what_a_closed_loop_shows(served: dict) -> None:
+    result = runner.invoke(
+        app,
+        ["export", "--study", "srv", "--storage", served["storage"], "--format", "benchmark_app"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "benchmark_app runs a closed loop" in result.output and "req/s at p99" in result.output
