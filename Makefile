@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 
 .PHONY: system-deps screenshot
-.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead
+.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead bench-serving
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,10 @@ bench-search: $(STAMP)  ## TPE vs random vs grid on a simulated 64-core CPU (≈
 bench-overhead: $(STAMP)  ## share of a study's wall time outside measurement windows (≈ 1 min)
 	$(BIN)/python benchmarks/overhead.py
 
-bench: bench-search bench-overhead bench-fidelity bench-vs-hints  ## all four, one after another
+bench-serving: fetch-models  ## sustainable rate under Poisson load vs closed-loop throughput (≈ 15 min)
+	$(BIN)/python benchmarks/serving.py
+
+bench: bench-search bench-overhead bench-fidelity bench-vs-hints bench-serving  ## all five, one after another
 
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
 

@@ -4,7 +4,8 @@ stays under the limit, found in a bounded number of open-loop windows.
 From a start (0.8× the closed-loop throughput in a trial, the trial's own rate in confirmation
 rounds) the search steps up while probes pass and down while they fail, then bisects the
 bracket on a log scale until it is within ``tolerance``. Each probe is one :func:`run_load`
-window long enough to hold ``min_requests`` arrivals (a p99 needs about a hundred), capped.
+window long enough to hold ``min_requests`` arrivals (200: a p99 is then the second-slowest
+request), capped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from autotune.measure._serving import Clock, LoadPoint, OpenPool, run_load
 from autotune.measure._stability import Stability
 from autotune.measure._window import DISPLAY_PERCENTILES, Window
 
-MIN_REQUESTS_PER_PROBE = 100
+MIN_REQUESTS_PER_PROBE = 200  # a p99 is then the second-slowest request
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RatePlan:
     tolerance: float = 0.05  # stop once lowest fail / highest pass ≤ 1 + tolerance
     floor: float = 0.0  # below this rate the config is hopeless: stop
     min_requests: int = MIN_REQUESTS_PER_PROBE
+    extra_until_held: int = 0  # more probes allowed while no rate has held yet
 
     def duration(self, rate: float) -> float:
         return min(self.max_window_s, max(self.window_s, self.min_requests / rate))
@@ -90,7 +92,9 @@ def search_rate(
     failed: float | None = None
     points: list[LoadPoint] = []
     rate = plan.start
-    for probe in range(plan.probes):
+    for probe in range(plan.probes + plan.extra_until_held):
+        if probe >= plan.probes and held is not None:
+            break
         duration = plan.duration(rate)
         point = run_load(
             pool,

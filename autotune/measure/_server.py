@@ -71,7 +71,7 @@ def measure_server(
     plan = RatePlan(
         start=0.8 * capacity,
         window_s=window_s,
-        max_window_s=4 * window_s,
+        max_window_s=6 * window_s,
         probes=TRIAL_PROBES,
         floor=0.01 * capacity,
     )
@@ -115,12 +115,13 @@ def server_round(
     plan = RatePlan(
         start=start_rate,
         window_s=window_s / 2,
-        max_window_s=2 * window_s,
+        max_window_s=3 * window_s,
         probes=ROUND_PROBES,
         up=1.1,
-        down=0.9,
+        down=0.85,
         tolerance=0.03,
         floor=0.05 * start_rate,
+        extra_until_held=3,  # a round that held nothing would drag the median to 0
     )
     timed = _Timed(clock, cpu_reader)
     search = search_rate(pool, plan, limit_ms=limit_ms, percent=percent, clock=clock, seed=seed)

@@ -131,11 +131,13 @@ class OpenLoopPool:
 
     def __init__(self, compiled: ov.CompiledModel, requests: int):
         self._requests = [compiled.create_infer_request() for _ in range(requests)]
-        tensors = [ov.Tensor(a, shared_memory=True) for a in random_inputs(compiled)]
+        # Shared-memory tensors do not own their arrays: keep both alive as long as the pool.
+        self._inputs = random_inputs(compiled)
+        self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
         self._done: list[tuple[int, float]] = []
         self._changed = threading.Condition()
         for slot, request in enumerate(self._requests):
-            for index, tensor in enumerate(tensors):
+            for index, tensor in enumerate(self._tensors):
                 request.set_input_tensor(index, tensor)
             request.set_callback(self._completed, slot)
 

@@ -1,0 +1,209 @@
+"""The serving question on real models: how many requests/s a config sustains under Poisson
+arrivals with p99 under the limit, against the closed-loop throughput a benchmark_app-style
+tuner reports for the same config.
+
+First the generator itself: the highest rate it sustains with a no-op pipeline (pure
+dispatcher) and with a one-element OpenVINO model (callbacks included), so the figures below
+are known not to be the generator's. Then, per model, `autotune search --scenario server` with
+its defaults, and for the winner and each hint: closed-loop throughput, sustainable rate at the
+limit (confirmed in interleaved rounds), and their ratio — the gap a closed-loop tuner would
+overstate.
+
+    python benchmarks/serving.py [--models yolov8n-320 ppocrv4-rec] [--max-latency 20ms]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from _common import CACHE, StealMeter, header, table
+from fetch_models import model_paths
+
+from autotune import runtime
+from autotune.core import RuntimeConfig
+from autotune.measure import poisson_arrivals, run_load, warm_pool
+
+BIN = Path(sys.executable).parent
+RATES = (1_000, 2_000, 5_000, 10_000, 20_000, 40_000)
+
+
+class NoopPool:
+    """Completes every job the moment it starts: what is left is the dispatcher."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._done: list[tuple[int, float]] = []
+        self._changed = threading.Condition()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def start(self, slot: int) -> None:
+        with self._changed:
+            self._done.append((slot, time.perf_counter()))
+
+    def wait(self, deadline: float) -> list[tuple[int, float]]:
+        with self._changed:
+            while not self._done:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    return []
+                self._changed.wait(remaining)
+            done, self._done = self._done, []
+        return done
+
+
+def generator_ceiling() -> list[list[object]]:
+    import numpy as np
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1], ov.Type.f32, name="x")
+    model = ov.Model([ops.add(x, ops.constant(np.ones(1, np.float32)))], [x], "noop")
+    session = runtime.CompiledSession(model, None, RuntimeConfig(hint="THROUGHPUT"))
+    pools = {
+        "no-op (dispatcher only)": NoopPool(),
+        "1-element OpenVINO model": session.open_pool(),
+    }
+    rows: list[list[object]] = []
+    for name, pool in pools.items():
+        warm_pool(pool, time.perf_counter)
+        for rate in RATES:
+            point = run_load(
+                pool,
+                poisson_arrivals(rate, 2.0, seed=1),
+                rate=rate,
+                duration_s=2.0,
+                clock=time.perf_counter,
+                percentiles=(50, 99),
+                drain_s=1.0,
+            )
+            rows.append(
+                [
+                    name,
+                    rate,
+                    f"{point.achieved_rate:.0f}",
+                    f"{point.achieved_rate / rate:.3f}",
+                    f"{point.lateness_ms:.3f}",
+                    f"{point.latency_ms['p99']:.3f}",
+                ]
+            )
+            print(f"  generator {name} @ {rate}/s: {rows[-1][2:]}", file=sys.stderr)
+    session.close()
+    return rows
+
+
+def suite() -> dict[str, tuple[str, str]]:
+    paths = model_paths()
+    return {
+        "yolov8n-320": (str(paths["yolov8n-nudenet"][0]), "images[1,3,320,320]"),
+        "ppocrv4-rec": (str(paths["ppocrv4-rec"][0]), "x[1,3,48,320]"),
+        "ppocr-cls": (str(paths["ppocr-cls"][0]), "x[1,3,48,192]"),
+    }
+
+
+def run_study(name: str, path: str, shape: str, limit: str, trials: int, trial_time: str):
+    storage = f"sqlite:///{CACHE / 'serving.db'}"
+    study = f"{name}-server-{limit}"
+    command = [
+        str(BIN / "autotune"), "search", path, "--shape", shape, "--scenario", "server",
+        "--max-latency", limit, "--percentile", "99", "--trials", str(trials),
+        "--trial-time", trial_time, "--study", study, "--storage", storage,
+        "--out-dir", str(CACHE / "serving" / study), "--force", "--json",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    with StealMeter() as steal:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    elapsed = time.perf_counter() - started
+    if run.returncode not in (0, 3):
+        raise SystemExit(f"{name}: autotune exited {run.returncode}: {run.stderr[-2000:]}")
+    return json.loads(run.stdout), storage, study, elapsed, steal.fraction
+
+
+def curves_of(storage: str, study_name: str) -> list[dict]:
+    import optuna
+
+    from autotune.study import LOAD_CURVES_ATTR, open_storage
+
+    study = optuna.load_study(
+        study_name=study_name, storage=open_storage(storage, heartbeat=False)
+    )
+    return list((study.user_attrs.get(LOAD_CURVES_ATTR) or {}).get("curves", []))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="*", default=None)
+    parser.add_argument("--max-latency", default="20ms")
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--trial-time", default="2s")
+    parser.add_argument("--skip-generator", action="store_true")
+    args = parser.parse_args()
+    header("serving: sustainable rate under Poisson arrivals (p99) vs closed-loop throughput")
+    if not args.skip_generator:
+        print("\ngenerator (2 s per rate):")
+        print(
+            table(
+                generator_ceiling(),
+                [
+                    "pool",
+                    "offered/s",
+                    "achieved/s",
+                    "achieved ÷ offered",
+                    "lateness p99 ms",
+                    "latency p99 ms",
+                ],
+            )  # fmt: skip
+        )
+    rows, verdicts = [], []
+    for name, (path, shape) in suite().items():
+        if args.models and name not in args.models:
+            continue
+        summary, storage, study, elapsed, steal = run_study(
+            name, path, shape, args.max_latency, args.trials, args.trial_time
+        )
+        verdicts.append(f"{name}: {summary['verdict']}")
+        print(f"  {name}: {summary['verdict'][:160]}", file=sys.stderr)
+        winner = (summary.get("winner") or {}).get("label")
+        for curve in curves_of(storage, study):
+            closed, rate = curve["capacity_fps"], curve["sustainable_rate"]
+            ships = " (ships)" if curve["label"] == winner else ""
+            rows.append(
+                [
+                    name,
+                    curve["label"] + ships,
+                    f"{closed:.1f}",
+                    f"{rate:.1f}",
+                    f"{rate / closed:.2f}" if closed else "–",
+                    f"{elapsed:.0f}s",
+                    f"{steal:.0%}",
+                ]
+            )
+    print(f"\np99 limit {args.max_latency}, {args.trials} trials × {args.trial_time}:")
+    print(
+        table(
+            rows,
+            [
+                "model",
+                "config",
+                "closed-loop FPS",
+                "sustainable req/s",
+                "sustainable ÷ closed",
+                "study time",
+                "steal",
+            ],
+        )  # fmt: skip
+    )
+    print("\nverdicts:")
+    print("\n".join(verdicts))
+
+
+if __name__ == "__main__":
+    main()
