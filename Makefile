@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 
 
 .PHONY: system-deps screenshot
-.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead bench-serving
+.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead bench-serving bench-int8
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,quantize]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install autotune with its dev tools
@@ -55,7 +55,10 @@ bench-overhead: $(STAMP)  ## share of a study's wall time outside measurement wi
 bench-serving: fetch-models  ## sustainable rate under Poisson load vs closed-loop throughput (≈ 15 min)
 	$(BIN)/python benchmarks/serving.py
 
-bench: bench-search bench-overhead bench-fidelity bench-vs-hints bench-serving  ## all five, one after another
+bench-int8: fetch-models  ## --quantize on nudenet and PP-OCRv4 rec with real samples (≈ 15 min)
+	$(BIN)/python benchmarks/int8.py
+
+bench: bench-search bench-overhead bench-fidelity bench-vs-hints bench-serving bench-int8  ## all six, one after another
 
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
 

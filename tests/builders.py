@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 
-from autotune.core import EffectiveConfig, RuntimeConfig, preset_config
+from autotune.core import EffectiveConfig, RuntimeConfig, preset_label, preset_named
 from autotune.judge import Accuracy, Contender, Limits, median_interval
 from autotune.measure import Window
 from autotune.study import ConfigResult, Confirmation, ConfirmedCandidate, TrialResult
@@ -107,9 +107,8 @@ def contender(
     limits: Limits = LIMITS,
 ) -> Contender:
     if hint:
-        name, _, pinned = hint.partition(" ")
-        config = preset_config(name, device, pinned or None)
-        label = f"{name} hint" + (f", {pinned}" if pinned else "")
+        config = preset_named(hint, device)
+        label = preset_label(hint)
     else:
         config = RuntimeConfig(device=device, hint="THROUGHPUT", batch=2)
         label = f"{key} ({device})"

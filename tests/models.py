@@ -165,3 +165,40 @@ def onnx_model(path: Path, *, size: int = 32) -> Path:
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     return path
+
+
+def attention_model(path: Path, *, tokens: int = 16, width: int = 32) -> Path:
+    """One self-attention block: softmax(Q·Kᵀ)·V over [1, tokens, width] (a transformer's
+    core, for NNCF's model-type detection)."""
+    rng = np.random.default_rng(3)
+    x = ops.parameter([1, tokens, width], ov.Type.f32, name="tokens")
+    x.output(0).set_names({"tokens"})
+
+    def project(node: ov.Node) -> ov.Node:
+        weights = (rng.standard_normal((width, width)) / np.sqrt(width)).astype(np.float32)
+        return ops.matmul(node, ops.constant(weights), False, False)
+
+    q, k, v = project(x), project(x), project(x)
+    scores = ops.softmax(ops.matmul(q, k, False, True), -1)
+    out = ops.matmul(scores, v, False, False)
+    out.output(0).set_names({"mixed"})
+    ov.save_model(ov.Model([out], [x], "attention"), str(path))
+    return path
+
+
+def image_samples(folder: Path, count: int = 16, size: int = 64) -> Path:
+    """Image-like samples for the test CNN (smooth gradients and blobs, not white noise): one
+    [1, 3, size, size] .npy file each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(7)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    for i in range(count):
+        channels = []
+        for _ in range(3):
+            cx, cy, r = rng.uniform(0.2, 0.8, 3)
+            blob = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (0.05 + 0.1 * r))
+            channels.append(
+                0.5 * blob + 0.5 * rng.uniform() * xx + 0.05 * rng.random((size, size))
+            )
+        np.save(folder / f"{i:03d}.npy", np.stack(channels)[None].astype(np.float32))
+    return folder

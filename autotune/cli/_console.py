@@ -154,6 +154,8 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
         console.print(f"· {finding}", highlight=False)
     for note in info.notes:
         console.print(f"⚠ {note}", style="yellow", highlight=False)
+    if info.variant_gain:
+        console.print(f"· {info.variant_gain}", highlight=False)
     console.print(
         f"{info.confirmation}; {info.unit} are medians, × hint is the paired ratio with its "
         "interval"
@@ -192,7 +194,7 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
         if winner is None
         else {
             "label": winner.label,
-            "hint": winner.is_hint,
+            "hint": winner.is_baseline,
             "throughput_fps": winner.throughput.to_dict(),
             "source": "confirmed" if winner.confirmed else "search",
             "search_throughput_fps": winner.search_throughput_fps,

@@ -58,7 +58,7 @@ def export(
         from pathlib import Path
 
         from autotune.core import write_atomic
-        from autotune.deploy import build_best_config
+        from autotune.deploy import build_best_config, with_model_beside
         from autotune.study import absolute_storage, default_storage, load_study, study_out_dir
 
         form = FORMATS[fmt.value]
@@ -79,6 +79,8 @@ def export(
         else:
             assert form.render is not None
             target = output or (str(default) if default else None)
+            if target and form.carries_model:
+                doc = with_model_beside(doc, Path(target).parent)
             content, message = form.render(doc, target or "deploy.py")
             if target:
                 write_atomic(target, content)

@@ -14,7 +14,7 @@ from autotune.cli._app import app, console, guard, out
 from autotune.cli._console import QuietObserver, RichObserver, print_summary, summary_json
 from autotune.cli._options import StorageOpt, duration, fraction
 from autotune.core import SCENARIOS, parse_duration, parse_rate, rate_unit
-from autotune.tuning import OBJECTIVES, SearchSettings  # light: tuning loads lazily
+from autotune.tuning import CALIBRATIONS, OBJECTIVES, SearchSettings  # light: tuning loads lazily
 
 # The defaults of `autotune search` are SearchSettings' own: typed once.
 DEFAULTS = SearchSettings(model_path="")
@@ -22,6 +22,8 @@ Objective = Enum("Objective", {name: name for name in OBJECTIVES}, type=str)  # 
 DEFAULT_OBJECTIVE = Objective(DEFAULTS.objective)
 Scenario = Enum("Scenario", {name: name for name in SCENARIOS}, type=str)  # type: ignore[misc]
 DEFAULT_SCENARIO = Scenario(DEFAULTS.scenario)
+Calibration = Enum("Calibration", {name: name for name in CALIBRATIONS}, type=str)  # type: ignore[misc]
+DEFAULT_CALIBRATION = Calibration(DEFAULTS.calibration)
 
 LIMITS = "Limits"
 SPACE = "Search space"
@@ -159,10 +161,40 @@ def search(
     inputs: Annotated[
         str | None,
         typer.Option(
-            help="Folder of .npy samples for the accuracy guard (default: seeded random data).",
+            help="Folder of .npy samples for the accuracy guard and INT8 calibration (default: "
+            "seeded random data).",
             rich_help_panel=GUARDS,
         ),
     ] = None,
+    accuracy_fn: Annotated[
+        str | None,
+        typer.Option(
+            help="Your metric of the outputs on --inputs, module:function, higher is better.",
+            rich_help_panel=GUARDS,
+        ),
+    ] = None,
+    max_drop: Annotated[
+        float | None,
+        typer.Option(
+            help="Largest drop of --accuracy-fn against f32, e.g. 0.01.", rich_help_panel=GUARDS
+        ),
+    ] = None,
+    quantize: Annotated[
+        bool,
+        typer.Option(
+            "--quantize",
+            help="Also search an INT8 variant of the model (NNCF, calibrated on --inputs).",
+            rich_help_panel=SPACE,
+        ),
+    ] = False,
+    calibration: Annotated[
+        Calibration,
+        typer.Option(
+            help="inputs: calibrate INT8 on --inputs; random: on seeded noise (accuracy then "
+            "unknown).",
+            rich_help_panel=SPACE,
+        ),
+    ] = DEFAULT_CALIBRATION,
     max_memory: Annotated[
         str | None,
         typer.Option(
@@ -256,6 +288,10 @@ def search(
             min_top1=fraction(min_top1, "--min-top1", "0.99"),
             max_first_inference_s=duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
+            quantize=quantize,
+            calibration=calibration.value,
+            accuracy_fn=accuracy_fn,
+            max_drop=max_drop,
         )
         run_and_report(settings, quiet=quiet, json_output=json_output)
 

@@ -4,7 +4,9 @@ openvino, no optuna."""
 
 from autotune.core._config import (
     HINTS,
+    INT8,
     PRESET_HINTS,
+    VARIANTS,
     EffectiveConfig,
     RuntimeConfig,
     device_rank,
@@ -61,6 +63,8 @@ from autotune.core._units import (
 )
 
 __all__ = [
+    "INT8",
+    "VARIANTS",
     "DEFAULT_PERCENTILES",
     "OFFLINE",
     "SCENARIOS",

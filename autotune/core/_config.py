@@ -16,6 +16,9 @@ from autotune.core._knobs import AUTO_DEVICE, BATCH_DEVICE, IDENTITY_PROPERTIES,
 
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT", "NONE")
 PRESET_HINTS = ("LATENCY", "THROUGHPUT")
+# Model variants a search may compile: the user's model (None) and its INT8 quantization.
+INT8 = "int8"
+VARIANTS = (INT8,)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class RuntimeConfig:
     auto_batch_timeout_ms: int | None = None
     preset: str | None = None
     raw_properties: dict[str, str] | None = None  # a config file's properties, taken verbatim
+    variant: str | None = None  # which model: None = the user's, "int8" = its quantization
 
     @property
     def target_device(self) -> str:
@@ -95,6 +99,8 @@ class RuntimeConfig:
         parts.extend(
             k.short(getattr(self, k.field)) for k in KNOBS if getattr(self, k.field) is not None
         )
+        if self.variant:
+            parts.append(self.variant)
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,22 +115,27 @@ class RuntimeConfig:
         return replace(self, preset=preset)
 
 
-def preset_name(hint: str, precision: str | None = None) -> str:
-    """``LATENCY``, or ``LATENCY f32`` for the hint with its precision pinned."""
-    return hint if precision is None else f"{hint} {precision}"
+def preset_name(hint: str, precision: str | None = None, variant: str | None = None) -> str:
+    """``LATENCY``; ``LATENCY f32`` with its precision pinned; ``LATENCY int8`` on the
+    quantized model."""
+    return " ".join(part for part in (hint, variant, precision) if part)
 
 
 def preset_label(name: str) -> str:
-    """``LATENCY`` → ``LATENCY hint``; ``THROUGHPUT f32`` → ``THROUGHPUT hint, f32``."""
-    hint, _, precision = name.partition(" ")
-    return f"{hint} hint" + (f", {precision}" if precision else "")
+    """``LATENCY`` → ``LATENCY hint``; ``THROUGHPUT f32`` → ``THROUGHPUT hint, f32``;
+    ``LATENCY int8`` → ``LATENCY hint, int8``."""
+    hint, _, rest = name.partition(" ")
+    return f"{hint} hint" + (f", {rest}" if rest else "")
 
 
-def preset_config(hint: str, device: str = "CPU", precision: str | None = None) -> RuntimeConfig:
+def preset_config(
+    hint: str, device: str = "CPU", precision: str | None = None, variant: str | None = None
+) -> RuntimeConfig:
     """An OpenVINO hint preset as users run it today: ``benchmark_app -d DEV -hint X``.
 
     With ``precision`` it is the same hint with INFERENCE_PRECISION_HINT pinned: the fair
-    baseline when the device's default precision changes the model's answers.
+    baseline when the device's default precision changes the model's answers. With
+    ``variant`` it runs on that variant of the model (the INT8 quantization).
     """
     return RuntimeConfig(
         device=device,
@@ -132,14 +143,18 @@ def preset_config(hint: str, device: str = "CPU", precision: str | None = None) 
         batch=1,
         infer_requests=0,
         precision=precision,
-        preset=preset_name(hint, precision),
+        preset=preset_name(hint, precision, variant),
+        variant=variant,
     )
 
 
 def preset_named(name: str, device: str = "CPU") -> RuntimeConfig:
-    """The preset a name stands for: ``THROUGHPUT f32`` → the THROUGHPUT hint with f32."""
-    hint, _, precision = name.partition(" ")
-    return preset_config(hint, device, precision or None)
+    """The preset a name stands for: ``THROUGHPUT f32`` → the THROUGHPUT hint with f32;
+    ``LATENCY int8`` → the LATENCY hint on the INT8 model."""
+    hint, *rest = name.split()
+    variant = next((r for r in rest if r in VARIANTS), None)
+    precision = next((r for r in rest if r not in VARIANTS), None)
+    return preset_config(hint, device, precision, variant)
 
 
 def device_rank(device: str) -> int:
@@ -167,15 +182,18 @@ class EffectiveConfig:
     batch: int
     infer_requests: int
     properties: dict[str, str] = field(default_factory=dict)
+    variant: str | None = None  # the model variant compiled (None: the user's model)
 
     def identity(self) -> dict[str, Any]:
         """The fields that make two configurations the same one."""
         kept = {k: self.properties[k] for k in IDENTITY_PROPERTIES if k in self.properties}
+        variant = {"variant": self.variant} if self.variant else {}
         return {
             "device": self.device,
             "batch": self.batch,
             "infer_requests": self.infer_requests,
             **kept,
+            **variant,
         }
 
     def key(self) -> str:
@@ -200,6 +218,8 @@ class EffectiveConfig:
             parts.append("no pinning")
         if "AUTO_BATCH_TIMEOUT" in p:
             parts.append(f"timeout {p['AUTO_BATCH_TIMEOUT']}ms")
+        if self.variant:
+            parts.append(f"{self.variant} model")
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -212,4 +232,5 @@ class EffectiveConfig:
             batch=int(data["batch"]),
             infer_requests=int(data["infer_requests"]),
             properties={str(k): str(v) for k, v in dict(data.get("properties", {})).items()},
+            variant=data.get("variant"),
         )

@@ -28,6 +28,7 @@ _EXPORTS = {
     "write_repository": "_ovms",
     "validate": "_validate",
     "write_best_config": "_document",
+    "with_model_beside": "_document",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = sorted(_EXPORTS)
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from autotune.deploy._document import choose as choose
     from autotune.deploy._document import deploy_shape as deploy_shape
     from autotune.deploy._document import no_feasible_error as no_feasible_error
+    from autotune.deploy._document import with_model_beside as with_model_beside
     from autotune.deploy._document import write_best_config as write_best_config
     from autotune.deploy._formats import FORMATS as FORMATS
     from autotune.deploy._formats import Format as Format

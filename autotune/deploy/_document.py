@@ -21,6 +21,7 @@ from autotune.judge import Contender, Decision, Limits
 from autotune.study import (
     ANALYSIS_ATTR,
     LOAD_CURVES_ATTR,
+    VARIANTS_ATTR,
     ConfigResult,
     load_meta,
     study_decision_of,
@@ -162,6 +163,7 @@ def build_best_config(
             name: _figures(c, next(r for r in chosen.configs if r.key == c.key))
             | {"feasible": c.feasible}
             for c in decision.contenders
+            if c.is_baseline  # validate re-measures the user's hints, not a variant's
             for name in c.presets
         },
         "environment": meta.get("environment", {}),
@@ -176,6 +178,22 @@ def build_best_config(
             f"{chosen.config.first_inference_ms:.1f} ms",
         },
     }
+    made_variants = study.user_attrs.get(VARIANTS_ATTR) or {}
+    if made_variants:  # the variants' files, for the hints measured on them (validate)
+        doc["variants"] = {name: info.get("path") for name, info in made_variants.items()}
+    if cfg.variant:
+        # The INT8 model ships: best_config.json points at its IR (in the study folder), and
+        # keeps the user's model and how the variant was made beside it.
+        made = made_variants.get(cfg.variant) or {}
+        doc["model"] = made.get("path") or doc["model"]
+        doc["variant"] = {
+            "name": cfg.variant,
+            "original_model": model["path"],
+            **{
+                k: made.get(k)
+                for k in ("seconds", "samples", "calibration", "nncf_version", "model_type")
+            },
+        }
     analysis = study.user_attrs.get(ANALYSIS_ATTR) or {}
     if analysis.get("key") == chosen.config.key:
         doc.update(_analysis_fields(analysis))
@@ -233,3 +251,17 @@ def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | No
 
 def write_best_config(doc: dict[str, Any], path: str | Path) -> Path:
     return write_atomic(path, json.dumps(doc, indent=2) + "\n")
+
+
+def with_model_beside(doc: dict[str, Any], folder: str | Path) -> dict[str, Any]:
+    """A shipped variant (the INT8 IR) copied into ``folder``, next to the exported
+    best_config.json, which then points at the copy: the folder deploys on its own."""
+    if not doc.get("variant"):
+        return doc
+    source = Path(doc["model"])
+    target = Path(folder).resolve() / source.name
+    if source.resolve() != target:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in (".bin", ".xml"):  # the .xml last: a present .xml has its weights
+            write_atomic(target.with_suffix(suffix), source.with_suffix(suffix).read_bytes())
+    return {**doc, "model": str(target)}

@@ -29,6 +29,7 @@ class Format:
     render: Callable[[dict[str, Any], str], tuple[str, str]] | None = None
     write: Callable[[dict[str, Any], Path], str] | None = None
     default_target: str | None = None  # in the study folder; None: stdout
+    carries_model: bool = False  # a shipped INT8 IR is copied next to the file written
 
     @property
     def folder(self) -> bool:
@@ -36,7 +37,7 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "json": Format("best_config.json", render=render_json),
+    "json": Format("best_config.json", render=render_json, carries_model=True),
     "benchmark_app": Format(
         "a -load_config file and the command that uses it",
         render=render_benchmark_app,

@@ -62,8 +62,11 @@ def validate(
     hints = [preset_named(name, device) for name in names]
     candidates = [tuned, *hints]
     window = window_s or confirmation_window_s(2.0)
+    variant = doc.get("variant") or {}
     payload: dict[str, Any] = {
-        "model_path": config.model,
+        # an INT8 winner is measured on its IR, the hints on the user's model (as judged)
+        "model_path": variant.get("original_model") or config.model,
+        "variants": doc.get("variants"),
         "shape": config.base_shape,
         "configs": [c.to_dict() for c in candidates],
         "rounds": rounds,
@@ -103,7 +106,7 @@ def validate(
     recorded = (doc.get("metrics") or {}).get("throughput_fps")
     return judge_validation(
         str(doc.get("label", doc.get("device", ""))),
-        bool(doc.get("preset")),
+        bool(doc.get("preset")) and not doc.get("variant"),  # a hint of the user's model
         measured[0],
         dict(zip(names, measured[1:], strict=True)),
         limit_ms=limit,

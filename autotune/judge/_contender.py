@@ -47,6 +47,13 @@ class Contender:
         return bool(self.presets)
 
     @property
+    def is_baseline(self) -> bool:
+        """A hint preset on the user's own model: the bar every other config must clear. The
+        hints measured on a variant ("LATENCY hint, int8") are contenders like tuned configs:
+        they ship only when proven faster than these."""
+        return self.is_hint and self.config.variant is None
+
+    @property
     def feasible(self) -> bool:
         return feasible(self.violations)
 
@@ -56,13 +63,15 @@ class Contender:
 
     @property
     def at_default_precision(self) -> bool:
-        """A hint preset as users run it (no precision of ours added)."""
-        return self.is_hint and self.config.precision is None
+        """A hint preset as users run it (no precision of ours added, on their own model)."""
+        return self.is_hint and self.config.precision is None and self.config.variant is None
 
-    def tie_key(self) -> tuple[float, float, int, float]:
-        """Among statistically tied configs: lower constrained latency, then lower memory,
-        then the simpler device (CPU before AUTO before BATCH), then throughput."""
+    def tie_key(self) -> tuple[int, float, float, int, float]:
+        """Among statistically tied configs: the user's own model before a variant (INT8 ships
+        only when it is proven faster), then lower constrained latency, then lower memory, then
+        the simpler device (CPU before AUTO before BATCH), then throughput."""
         return (
+            0 if self.config.variant is None else 1,
             self.constrained_latency_ms,
             self.memory_bytes if self.memory_bytes is not None else float("inf"),
             device_rank(self.config.device),

@@ -46,7 +46,7 @@ class Decision:
 
     @property
     def shipped_hint(self) -> bool:
-        return self.winner is not None and self.winner.is_hint
+        return self.winner is not None and self.winner.is_baseline
 
     def contender(self, key: str) -> Contender | None:
         return next((c for c in self.contenders if c.key == key), None)
@@ -82,7 +82,7 @@ def decide(
     pool = confirmed_pool if confirmed else list(everyone)
     feasible = [c for c in pool if c.feasible]
     hints = [c for c in pool if c.is_hint]
-    feasible_hints = [c for c in hints if c.feasible]
+    feasible_hints = [c for c in hints if c.feasible and c.is_baseline]
     reference = _fastest(feasible_hints)
     findings = tuple(finding(c, limits) for c in hints) if _has_limits(limits) else ()
 
@@ -102,13 +102,13 @@ def decide(
             fix=fix,
         )
 
-    tuned = [c for c in feasible if not c.is_hint]
+    tuned = [c for c in feasible if not c.is_baseline]
     winner, tied = _ship(tuned, feasible_hints, reference, confirmed)
     ratios = {name: _ratio(winner, h) for h in hints for name in h.presets} if confirmed else {}
-    significant = confirmed and not winner.is_hint
+    significant = confirmed and not winner.is_baseline
     challenger = None
-    if winner.is_hint:
-        faster = [t for t in tied if not t.is_hint]
+    if winner.is_baseline:
+        faster = [t for t in tied if not t.is_baseline]
         best = _fastest(faster)
         if best is not None:
             challenger = (best, _ratio(best, winner))
@@ -224,7 +224,7 @@ def _verdict(
     challenger: tuple[Contender, Interval] | None,
 ) -> str:
     if not confirmed:
-        if winner.is_hint:
+        if winner.is_baseline:
             faster = [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
             if faster:
                 best = max(faster, key=lambda c: c.throughput.estimate)
@@ -239,7 +239,7 @@ def _verdict(
             "no hint preset meets the limits; the search's best configuration ships, "
             "not confirmed in interleaved rounds"
         )
-    if winner.is_hint:
+    if winner.is_baseline:
         if challenger is not None:
             best, r = challenger
             return (

@@ -67,6 +67,13 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
             missed.append(
                 f"changes top-1 answers (agreement {acc.top1:.2f} < {limits.min_top1:g})"
             )
+    if "metric" in v and acc is not None and acc.metric_drop is not None:
+        if v["metric"] <= 0:
+            short.append(f"metric drop {acc.metric_drop:.3g} ≤ {limits.max_drop:g}")
+        else:
+            missed.append(
+                f"loses {acc.metric_drop:.3g} of --accuracy-fn (limit {limits.max_drop:g})"
+            )
     if "memory" in v and c.memory_bytes is not None and v["memory"] > 0:
         assert limits.max_memory_bytes is not None
         missed.append(
@@ -142,6 +149,8 @@ def suggestions(contenders: Sequence[Contender], limits: Limits) -> list[str]:
                 parts.append(f"--max-drift {_ceil(best.accuracy.rel_l2)}")
             if "top1" in best.missed and best.accuracy.top1 is not None:
                 parts.append(f"--min-top1 {math.floor(best.accuracy.top1 * 100) / 100:g}")
+            if "metric" in best.missed and best.accuracy.metric_drop is not None:
+                parts.append(f"--max-drop {_ceil(best.accuracy.metric_drop)}")
             fixes.append(" with ".join(parts))
         else:
             fixes.append("a looser accuracy guard (--max-drift, --min-top1)")

@@ -61,6 +61,10 @@ class Accuracy:
     samples: int
     source: str  # "random" (seeded) or the --inputs folder
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metric_drop: float | None = None  # --accuracy-fn on f32 minus on this config
+    metric_value: float | None = None  # --accuracy-fn on this config's outputs
+    metric_reference: float | None = None  # --accuracy-fn on the f32 reference outputs
+    uncalibrated: bool = False  # an INT8 model calibrated on random data: accuracy unknown
 
     @property
     def random_inputs(self) -> bool:
@@ -80,10 +84,14 @@ class Accuracy:
             samples=int(record.get("samples", 0)),
             source=str(record.get("source", "random")),
             outputs=dict(record.get("outputs", {})),
+            metric_drop=(record.get("metric") or {}).get("drop"),
+            metric_value=(record.get("metric") or {}).get("value"),
+            metric_reference=(record.get("metric") or {}).get("reference"),
+            uncalibrated=bool(record.get("uncalibrated", False)),
         )
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "rel_l2": self.rel_l2,
             "top1": self.top1,
             "max_rel_error": self.max_rel,
@@ -91,6 +99,15 @@ class Accuracy:
             "source": self.source,
             "outputs": self.outputs,
         }
+        if self.metric_drop is not None:
+            record["metric"] = {
+                "drop": self.metric_drop,
+                "value": self.metric_value,
+                "reference": self.metric_reference,
+            }
+        if self.uncalibrated:
+            record["uncalibrated"] = True
+        return record
 
     def describe(self) -> str:
         """``relative L2 0.004, top-1 agreement 1.00 on 8 seeded random samples``."""
@@ -99,6 +116,10 @@ class Accuracy:
             parts.append(f"relative L2 {self.rel_l2:.3g}")
         if self.top1 is not None:
             parts.append(f"top-1 agreement {self.top1:.2f}")
+        if self.metric_drop is not None and self.metric_value is not None:
+            parts.append(f"metric {self.metric_value:.3g} (f32 {self.metric_reference:.3g})")
+        elif self.metric_drop is not None:
+            parts.append(f"metric drop {self.metric_drop:.3g}")
         where = "seeded random samples" if self.random_inputs else "samples from --inputs"
         return f"{', '.join(parts) or 'no comparable output'} on {self.samples} {where}"
 
@@ -111,6 +132,8 @@ def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:
     rel = [a.rel_l2 for a in present if a.rel_l2 is not None]
     top = [a.top1 for a in present if a.top1 is not None]
     elem = [a.max_rel for a in present if a.max_rel is not None]
+    drops = [a for a in present if a.metric_drop is not None]
+    worst = max(drops, key=lambda a: a.metric_drop or 0.0, default=None)
     first = present[0]
     return Accuracy(
         rel_l2=max(rel) if rel else None,
@@ -119,4 +142,8 @@ def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:
         samples=first.samples,
         source=first.source,
         outputs=first.outputs,
+        metric_drop=worst.metric_drop if worst else None,
+        metric_value=worst.metric_value if worst else None,
+        metric_reference=worst.metric_reference if worst else None,
+        uncalibrated=any(a.uncalibrated for a in present),
     )

@@ -21,8 +21,8 @@ from autotune.measure import percentile_key
 DEFAULT_MAX_DRIFT = 0.05
 DEFAULT_MIN_TOP1 = 0.99
 
-CONSTRAINTS = ("latency", "rate", "memory", "drift", "top1", "first_inference")
-ACCURACY_CONSTRAINTS = ("drift", "top1")
+CONSTRAINTS = ("latency", "rate", "memory", "drift", "top1", "metric", "first_inference")
+ACCURACY_CONSTRAINTS = ("drift", "top1", "metric")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Limits:
     min_top1: float | None = None
     scenario: str = OFFLINE  # server: the figure is the sustainable rate under Poisson load
     min_rate: float | None = None  # server: requests/s the config must hold (--rate)
+    max_drop: float | None = None  # the largest drop of the user's metric (--accuracy-fn)
 
     @property
     def server(self) -> bool:
@@ -56,6 +57,7 @@ class Limits:
             min_top1=data.get("min_top1"),
             scenario=data.get("scenario", OFFLINE),
             min_rate=data.get("min_rate"),
+            max_drop=data.get("max_drop"),
         )
 
     @property
@@ -65,7 +67,7 @@ class Limits:
 
     @property
     def guards_accuracy(self) -> bool:
-        return self.max_drift is not None or self.min_top1 is not None
+        return self.max_drift is not None or self.min_top1 is not None or self.max_drop is not None
 
     def describe(self) -> str:
         parts = []
@@ -80,6 +82,8 @@ class Limits:
             parts.append(f"output drift ≤ {self.max_drift:g}")
         if self.min_top1 is not None:
             parts.append(f"top-1 agreement ≥ {self.min_top1:g}")
+        if self.max_drop is not None:
+            parts.append(f"metric drop ≤ {self.max_drop:g}")
         if self.max_first_inference_ms is not None:
             parts.append(f"time to first result ≤ {self.max_first_inference_ms:g} ms")
         return ", ".join(parts) or "no limit (maximize throughput)"
@@ -108,6 +112,9 @@ class Limits:
                 out["drift"] = drift / self.max_drift - 1.0 if self.max_drift > 0 else drift
             if self.min_top1 is not None and accuracy.top1 is not None:
                 out["top1"] = self.min_top1 - accuracy.top1
+            if self.max_drop is not None and accuracy.metric_drop is not None:
+                drop = accuracy.metric_drop if math.isfinite(accuracy.metric_drop) else 1e9
+                out["metric"] = drop / self.max_drop - 1.0 if self.max_drop > 0 else drop
         if self.max_first_inference_ms is not None and to_first_result_ms is not None:
             out["first_inference"] = to_first_result_ms / self.max_first_inference_ms - 1.0
         return out

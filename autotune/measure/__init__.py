@@ -13,6 +13,7 @@ from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
 from autotune.measure._handlers import HANDLERS, PEAK_MATMUL_SIZE
 from autotune.measure._lock import LOCK_ENV, machine_lock
+from autotune.measure._metric import check_accuracy_fn, load_metric, metric_drop
 from autotune.measure._profile import efficiency, summarize_layers
 from autotune.measure._rate import RatePlan, RateSearch, load_curve, rate_window, search_rate
 from autotune.measure._records import duplicate_record, measurement_record
@@ -35,7 +36,13 @@ from autotune.measure._runner import (
     WorkerTimedOut,
     default_trial_timeout,
 )
-from autotune.measure._samples import MAX_SAMPLES, RANDOM_SAMPLES, load_samples, random_samples
+from autotune.measure._samples import (
+    MAX_CALIBRATION_SAMPLES,
+    MAX_SAMPLES,
+    RANDOM_SAMPLES,
+    load_samples,
+    random_samples,
+)
 from autotune.measure._server import CURVE_FRACTIONS, curve_rates, measure_server, probe_window_s
 from autotune.measure._serving import LoadPoint, OpenPool, run_load, warm_pool
 from autotune.measure._stability import (
@@ -54,6 +61,9 @@ from autotune.measure._window import (
 )
 
 __all__ = [
+    "check_accuracy_fn",
+    "load_metric",
+    "metric_drop",
     "CURVE_FRACTIONS",
     "LoadPoint",
     "OpenPool",
@@ -72,6 +82,7 @@ __all__ = [
     "FAULT_ENV",
     "HANDLERS",
     "LOCK_ENV",
+    "MAX_CALIBRATION_SAMPLES",
     "MAX_SAMPLES",
     "MIN_REQUESTS_PER_WINDOW",
     "PEAK_MATMUL_SIZE",

@@ -30,6 +30,21 @@ def _aligned(value: np.ndarray, ref: np.ndarray) -> np.ndarray | None:
     return value if value.shape == ref.shape else None
 
 
+def shaped_like(
+    expected: list[dict[str, np.ndarray]], got: list[dict[str, np.ndarray]]
+) -> list[dict[str, np.ndarray]]:
+    """A config's outputs shaped as the reference's (a batched config's cut to its first
+    sample), so the user's metric sees the same layout either way."""
+    out = []
+    for ref, value in zip(expected, got, strict=True):
+        shaped = {}
+        for name, array in value.items():
+            cut = _aligned(array, ref[name]) if name in ref else None
+            shaped[name] = array if cut is None else cut
+        out.append(shaped)
+    return out
+
+
 def compare_outputs(
     references: list[dict[str, np.ndarray]], outputs: list[dict[str, np.ndarray]], source: str
 ) -> dict[str, Any]:

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from autotune.core import InputInfo, RuntimeConfig
-from autotune.measure._accuracy import compare_outputs
-from autotune.measure._backend import Backend, RuntimeBackend, Session
+from autotune.core import RuntimeConfig
+from autotune.measure._backend import RUNTIME, Backend
 from autotune.measure._records import duplicate_record, measurement_record
+from autotune.measure._reference import accuracy, reference_outputs
 from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
-from autotune.measure._samples import load_samples, random_samples
 from autotune.measure._server import interleaved_rates, measure_curve, measure_server
+from autotune.measure._variants import model_for, quantize
 from autotune.measure._window import MIN_REQUESTS_PER_WINDOW
 
 PEAK_MATMUL_SIZE = 1024
-# The worker's backend, and its resident memory before the first compile: the idle runtime
-# (openvino loaded, model read) that every trial's peak is measured against.
-RUNTIME = RuntimeBackend()
+# The worker's resident memory before the first compile: the idle runtime (openvino loaded,
+# model read) that every trial's peak is measured against.
 _IDLE_RSS: dict[int, int | None] = {}
 
 
@@ -34,65 +30,6 @@ def _idle_rss(backend: Backend) -> int | None:
     if id(backend) not in _IDLE_RSS:
         _IDLE_RSS[id(backend)] = backend.rss_bytes()
     return _IDLE_RSS[id(backend)]
-
-
-def _load_reference(
-    path: str,
-) -> tuple[list[list[np.ndarray]], list[dict[str, np.ndarray]], str]:
-    with np.load(path, allow_pickle=False) as data:
-        count = int(data["count"])
-        n_inputs = int(data["inputs"])
-        names = [str(n) for n in data["output_names"]]
-        samples = [[data[f"in_{s}_{i}"] for i in range(n_inputs)] for s in range(count)]
-        outputs = [{n: data[f"out_{s}_{k}"] for k, n in enumerate(names)} for s in range(count)]
-        source = str(data["source"]) if "source" in data else "random"
-    return samples, outputs, source
-
-
-def accuracy(session: Session, reference_path: str) -> dict[str, Any]:
-    """This config's outputs against the f32 reference on every sample (figures per output)."""
-    samples, expected, source = _load_reference(reference_path)
-    got = [session.infer(sample) for sample in samples]
-    return compare_outputs(expected, got, source)
-
-
-def reference_outputs(
-    *,
-    model_path: str,
-    shape: dict[str, list[int]] | None,
-    out_path: str,
-    inputs: tuple[InputInfo, ...],
-    inputs_dir: str | None = None,
-    backend: Backend = RUNTIME,
-) -> dict[str, Any]:
-    """Outputs of the f32 reference (LATENCY hint, f32) on fixed inputs, saved for every trial
-    to compare against. ``inputs`` are the model's static inputs as the parent inspected them."""
-    cfg = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1)
-    session = backend.compile(model_path, shape, cfg)
-    try:
-        samples = load_samples(inputs_dir, inputs) if inputs_dir else random_samples(inputs)
-        arrays: dict[str, np.ndarray] = {}
-        names: list[str] = []
-        for s, sample in enumerate(samples):
-            outputs = session.infer(sample)
-            names = list(outputs)
-            arrays.update({f"in_{s}_{i}": a for i, a in enumerate(sample)})
-            arrays.update({f"out_{s}_{k}": outputs[n] for k, n in enumerate(names)})
-    finally:
-        session.close()
-    target = Path(out_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".npz", delete=False) as f:
-        contents: dict[str, Any] = {
-            "count": len(samples),
-            "inputs": len(samples[0]),
-            "output_names": np.array(names),
-            "source": np.array(inputs_dir or "random"),
-            **arrays,
-        }
-        np.savez(f, **contents)
-    Path(f.name).replace(target)
-    return {"samples": len(samples), "outputs": names, "source": inputs_dir or "random"}
 
 
 def measure_config(
@@ -108,6 +45,9 @@ def measure_config(
     latency_limit_ms: float | None = None,
     reference_path: str | None = None,
     scenario: str = "offline",
+    variants: dict[str, str] | None = None,
+    accuracy_fn: str | None = None,
+    search_path: str | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Compile ``config`` and read back what it really runs. A configuration whose effective
@@ -119,7 +59,8 @@ def measure_config(
     idle = _idle_rss(backend)
     rss_before = backend.rss_bytes()
     backend.reset_peak()
-    session = backend.compile(model_path, shape, cfg, cache_dir=cache_dir)
+    path, cache = model_for(cfg, model_path, variants, cache_dir)
+    session = backend.compile(path, shape, cfg, cache_dir=cache)
     try:
         key = session.effective.key()
         if key in set(known_keys or ()):
@@ -153,7 +94,9 @@ def measure_config(
             )
         measured_s = backend.clock() - started
         peak = backend.peak_rss_bytes()
-        checked = accuracy(session, reference_path) if reference_path else None
+        checked = (
+            accuracy(session, reference_path, accuracy_fn, search_path) if reference_path else None
+        )
     finally:
         session.close()
     return measurement_record(
@@ -186,15 +129,17 @@ def measure_interleaved(
     scenario: str = "offline",
     start_rates: list[float] | None = None,
     latency_limit_ms: float | None = None,
+    variants: dict[str, str] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Re-measure several configs interleaved (A B C, B C A, C A B, ...), one window each per
     round, so slow drifts of the machine hit every config alike. In the server scenario a
     config's window is a short search for its sustainable rate, starting where it held last."""
-    sessions = [
-        backend.compile(model_path, shape, RuntimeConfig.from_dict(c), cache_dir=cache_dir)
-        for c in configs
-    ]
+    sessions = []
+    for c in configs:
+        cfg = RuntimeConfig.from_dict(c)
+        path, cache = model_for(cfg, model_path, variants, cache_dir)
+        sessions.append(backend.compile(path, shape, cfg, cache_dir=cache))
     if scenario == "server":
         assert start_rates is not None and latency_limit_ms is not None
         try:
@@ -263,13 +208,15 @@ def load_curves(
     percent: float,
     latency_limit_ms: float,
     cache_dir: str | None = None,
+    variants: dict[str, str] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Latency against offered load for each config at the given rates (the hockey stick)."""
     curves = []
     for config, config_rates in zip(configs, rates, strict=True):
         cfg = RuntimeConfig.from_dict(config)
-        session = backend.compile(model_path, shape, cfg, cache_dir=cache_dir)
+        path, cache = model_for(cfg, model_path, variants, cache_dir)
+        session = backend.compile(path, shape, cfg, cache_dir=cache)
         try:
             session.first_inference_ms()
             points = measure_curve(
@@ -294,11 +241,13 @@ def layer_counters(
     shape: dict[str, list[int]] | None,
     config: dict[str, Any],
     iterations: int = 30,
+    variants: dict[str, str] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Per-layer counters with PERF_COUNT on: where the time goes in this config."""
     cfg = RuntimeConfig.from_dict(config)
-    session = backend.compile(model_path, shape, cfg, extra_properties={"PERF_COUNT": True})
+    path, _ = model_for(cfg, model_path, variants)
+    session = backend.compile(path, shape, cfg, extra_properties={"PERF_COUNT": True})
     try:
         layers = session.profile(iterations)
     finally:
@@ -311,10 +260,12 @@ def load_times(
     model_path: str,
     shape: dict[str, list[int]] | None,
     config: dict[str, Any],
+    variants: dict[str, str] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Compile without a cache, then into a fresh cache, then from it; first inference each."""
     cfg = RuntimeConfig.from_dict(config)
+    model_path, _ = model_for(cfg, model_path, variants)
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as cache:
         for name, cache_dir in (("cold", None), ("cache_fill", cache), ("cached", cache)):
@@ -359,6 +310,7 @@ def matmul_windows(
 
 
 HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "quantize": quantize,
     "measure_config": measure_config,
     "measure_interleaved": measure_interleaved,
     "load_curves": load_curves,

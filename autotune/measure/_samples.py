@@ -18,6 +18,7 @@ from autotune.core import BadInputError, InputInfo
 # Samples the accuracy guard runs on every trial: user samples up to this many, else seeded
 # random ones (top-1 agreement needs enough of them to mean something).
 MAX_SAMPLES = 32
+MAX_CALIBRATION_SAMPLES = 300  # NNCF's default subset size
 RANDOM_SAMPLES = 8
 
 
@@ -34,8 +35,11 @@ def _as_samples(array: np.ndarray, shape: tuple[int, ...], source: str) -> list[
     )
 
 
-def load_samples(folder: str | Path, inputs: tuple[InputInfo, ...]) -> list[list[np.ndarray]]:
-    """Samples as lists of arrays in input order; checked against the static input shapes."""
+def load_samples(
+    folder: str | Path, inputs: tuple[InputInfo, ...], limit: int = MAX_SAMPLES
+) -> list[list[np.ndarray]]:
+    """Samples as lists of arrays in input order; checked against the static input shapes.
+    At most ``limit``: 32 judge accuracy, up to 300 calibrate a quantization."""
     directory = Path(folder)
     files = sorted(directory.glob("*.npy"))
     if not files:
@@ -71,7 +75,7 @@ def load_samples(folder: str | Path, inputs: tuple[InputInfo, ...]) -> list[list
             "--inputs gives different sample counts per input",
             "give each input the same number of samples",
         )
-    n = min(counts.pop(), MAX_SAMPLES)
+    n = min(counts.pop(), limit)
     return [[per_input[i][s] for i in range(len(inputs))] for s in range(n)]
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from autotune.core import lazy_exports
 
 _EXPORTS = {
+    "AccuracyRow": "_accuracy",
+    "accuracy_info": "_accuracy",
     "CompareRow": "_compare",
     "ExplorationInfo": "_search",
     "HistoryInfo": "_search",
@@ -43,6 +45,8 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from autotune.report._accuracy import AccuracyRow as AccuracyRow
+    from autotune.report._accuracy import accuracy_info as accuracy_info
     from autotune.report._compare import CompareRow as CompareRow
     from autotune.report._compare import compare_info as compare_info
     from autotune.report._load import LoadCurve as LoadCurve

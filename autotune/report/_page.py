@@ -14,6 +14,7 @@ import plotly.offline
 
 from autotune.core import write_atomic
 from autotune.measure import STABILITY_REMEDY
+from autotune.report._accuracy import AccuracyRow, accuracy_info
 from autotune.report._compare import CompareRow, compare_info
 from autotune.report._load import load_curve_info
 from autotune.report._pareto import pareto_info
@@ -147,6 +148,7 @@ def _summary_html(info: SummaryInfo) -> str:
 <div class="verdict">{html.escape(info.verdict)}</div>
 <p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.{duplicates}</p>
 {f"<ul>{findings}</ul>" if findings else ""}{notes}
+{f"<p><b>INT8 model</b>: {html.escape(info.variant_gain)}</p>" if info.variant_gain else ""}
 <table><thead><tr><th>role</th><th>configuration</th><th>throughput FPS [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th><th>× vs best hint</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 <p class="muted">{html.escape(info.confirmation)}.</p>
@@ -154,6 +156,30 @@ def _summary_html(info: SummaryInfo) -> str:
 <h3>Environment</h3><table>{env_rows}</table>
 {failed}
 """
+
+
+def _accuracy_html(rows: list[AccuracyRow]) -> str:
+    if not rows:
+        return ""
+    body = "".join(
+        "<tr>"
+        f"<td>{html.escape(r.role)}</td><td>{html.escape(r.label)}</td>"
+        f"<td>{html.escape(r.output)}</td>"
+        f"<td>{'–' if r.rel_l2 is None else f'{r.rel_l2:.3g}'}</td>"
+        f"<td>{'–' if r.top1 is None else f'{r.top1:.3f}'}</td>"
+        f"<td>{'–' if r.max_abs is None else f'{r.max_abs:.3g}'}</td>"
+        f"<td>{html.escape(r.metric) or '–'}</td>"
+        f"<td>{'yes' if r.feasible else '<b>no</b>'}</td></tr>"
+        for r in rows
+    )
+    return (
+        '<h2>Accuracy against f32</h2><p class="muted">Each output against the f32 reference '
+        "on the same samples: relative L2 ‖y − ref‖₂ / ‖ref‖₂, top-1 agreement where the output "
+        "is a score vector, the largest absolute difference, and your metric (--accuracy-fn)."
+        "</p><table><thead><tr><th>role</th><th>configuration</th><th>output</th>"
+        "<th>relative L2</th><th>top-1</th><th>max |Δ|</th><th>metric</th>"
+        f"<th>meets limits</th></tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _deploy_html(winner: ConfigResult | None, study_name: str) -> str:
@@ -261,6 +287,7 @@ devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(
 <h2>Which config to ship</h2>
 {_summary_html(summary)}
 {deploy}
+{_accuracy_html(accuracy_info(decision))}
 {load_html}
 <h2>Pareto front</h2>
 {_fig_html(pareto)}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autotune.core import rate_unit
-from autotune.judge import Contender, Decision, Limits, format_confidence
+from autotune.judge import Contender, Decision, Limits, format_confidence, paired_ratio
 from autotune.study import ConfigResult, TrialResult
 
 
@@ -50,6 +50,7 @@ class SummaryInfo:
     notes: tuple[str, ...] = ()
     confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
     unit: str = "FPS"  # "req/s" in the server scenario (the sustainable rate)
+    variant_gain: str = ""  # --quantize: the INT8 model against the user's, and what it costs
 
 
 def _row(
@@ -85,7 +86,7 @@ def summary_info(
         if c is winner:
             roles.insert(0, "winner")
         ratio: dict[str, Any] | None = None
-        if c is winner and decision.reference_hint is not None and not c.is_hint:
+        if c is winner and decision.reference_hint is not None and not c.is_baseline:
             r = decision.ratios.get(decision.reference_hint.presets[0])
             if r is not None:
                 ratio = r.to_dict()
@@ -122,4 +123,38 @@ def summary_info(
         notes=decision.notes,
         confirmation=confirmation,
         unit=rate_unit(limits.scenario),
+        variant_gain=variant_gain(decision, rate_unit(limits.scenario)),
+    )
+
+
+def variant_gain(decision: Decision, unit: str) -> str:
+    """The best feasible config on the INT8 model against the best on the user's model (paired
+    rounds when both were confirmed), with the INT8 model's accuracy figures."""
+    feasible = [c for c in decision.contenders if c.feasible]
+    original = max(
+        (c for c in feasible if not c.config.variant),
+        key=lambda c: c.throughput.estimate,
+        default=None,
+    )
+    variants = [c for c in decision.contenders if c.config.variant]
+    if not variants:
+        return ""
+    accurate = [c for c in variants if c.feasible]
+    best = max(accurate or variants, key=lambda c: c.throughput.estimate)
+    name = best.config.variant
+    cost = f"; accuracy: {best.accuracy.describe()}" if best.accuracy else ""
+    if best.accuracy is not None and best.accuracy.uncalibrated:
+        cost += " (calibrated on random data: accuracy unknown)"
+    if not accurate:
+        return f"no {name} config meets the limits (best: {best.label}{cost})"
+    if original is None:
+        return f"only {name} configs meet the limits: best {best.label}{cost}"
+    if best.rounds and original.rounds:
+        r = paired_ratio(best.rounds, original.rounds)
+        gain = f"{r.estimate:.2f}× ({r.describe()})"
+    else:
+        gain = f"{best.throughput.estimate / original.throughput.estimate:.2f}× (search figures)"
+    return (
+        f"{name}: {best.label} gives {best.throughput.estimate:.1f} {unit}, {gain} the best "
+        f"config of the original model ({original.label}){cost}"
     )

@@ -23,9 +23,19 @@ from autotune.runtime._model import (
     save_ir,
     shared_core,
 )
+from autotune.runtime._quantize import (
+    MAX_SUBSET_SIZE,
+    looks_like_transformer,
+    nncf_version,
+    quantize_to_ir,
+)
 from autotune.runtime._session import AsyncPipeline, CompiledSession, SyncPipeline
 
 __all__ = [
+    "MAX_SUBSET_SIZE",
+    "looks_like_transformer",
+    "nncf_version",
+    "quantize_to_ir",
     "AsyncPipeline",
     "CompiledSession",
     "SyncPipeline",

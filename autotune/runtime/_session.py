@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -199,13 +200,16 @@ class CompiledSession:
             self.loaded_from_cache = bool(self.compiled.get_property("LOADED_FROM_CACHE"))
         except Exception:
             self.loaded_from_cache = False
-        self.effective = read_effective(
-            self.compiled,
-            config.target_device,
-            config.batch,
-            config.infer_requests,
-            config.request_multiplier,
-            config.auto_batch_size,
+        self.effective = replace(
+            read_effective(
+                self.compiled,
+                config.target_device,
+                config.batch,
+                config.infer_requests,
+                config.request_multiplier,
+                config.auto_batch_size,
+            ),
+            variant=config.variant,
         )
         self.pipeline: SyncPipeline | AsyncPipeline = (
             SyncPipeline(self.compiled, frames_per_request=config.batch)

@@ -11,6 +11,7 @@ from autotune.core import lazy_exports
 _EXPORTS = {
     "ANALYSIS_ATTR": "_record",
     "LOAD_CURVES_ATTR": "_record",
+    "VARIANTS_ATTR": "_record",
     "ConfigResult": "_results",
     "Confirmation": "_results",
     "ConfirmedCandidate": "_results",
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     from autotune.study._open import study_results as study_results
     from autotune.study._record import ANALYSIS_ATTR as ANALYSIS_ATTR
     from autotune.study._record import LOAD_CURVES_ATTR as LOAD_CURVES_ATTR
+    from autotune.study._record import VARIANTS_ATTR as VARIANTS_ATTR
     from autotune.study._record import TrialResult as TrialResult
     from autotune.study._record import is_measured as is_measured
     from autotune.study._record import load_trials as load_trials

@@ -25,6 +25,7 @@ META_ATTR = "autotune"
 CONFIRMATION_ATTR = "confirmation"
 ANALYSIS_ATTR = "analysis"
 LOAD_CURVES_ATTR = "load_curves"  # server scenario: latency against offered load
+VARIANTS_ATTR = "variants"  # --quantize: the INT8 model (path, quantization time, calibration)
 # trial attributes
 CONFIG = "config"
 LABEL = "label"

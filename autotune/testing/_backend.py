@@ -4,6 +4,7 @@ and measure them with its fake clock."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ class SimulatedSession:
     def __init__(self, backend: SimulatedBackend, config: RuntimeConfig) -> None:
         self.machine = backend.machine
         self.clock = backend.clock
-        self.effective = self.machine.effective(config)
+        self.effective = replace(self.machine.effective(config), variant=config.variant)
         self.compile_ms = 5.0 if config.to_dict() in backend.compiled else 50.0
         self.loaded_from_cache = config.to_dict() in backend.compiled
         backend.compiled.append(config.to_dict())

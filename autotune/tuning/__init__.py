@@ -14,6 +14,7 @@ _EXPORTS = {
     "MAX_REQUEST_MULTIPLIER": "_space",
     "MeasureSettings": "_objective",
     "OBJECTIVES": "_settings",
+    "CALIBRATIONS": "_settings",
     "Objective": "_objective",
     "PresetBaselines": "_presets",
     "SearchInterrupted": "_tuner",
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from autotune.tuning._observer import SilentObserver as SilentObserver
     from autotune.tuning._presets import PresetBaselines as PresetBaselines
     from autotune.tuning._presets import enqueue_presets as enqueue_presets
+    from autotune.tuning._settings import CALIBRATIONS as CALIBRATIONS
     from autotune.tuning._settings import DEFAULT_ROUNDS as DEFAULT_ROUNDS
     from autotune.tuning._settings import DEFAULT_TOP_K as DEFAULT_TOP_K
     from autotune.tuning._settings import OBJECTIVES as OBJECTIVES

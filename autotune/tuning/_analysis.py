@@ -65,14 +65,14 @@ def analyse(
     runner: Runner,
     winner: ConfigResult,
     *,
-    model_path: str,
-    shape: dict[str, list[int]] | None,
+    model: dict[str, Any],
     flops_per_frame: float | None,
     fingerprint: dict[str, Any],
     fps: float,
 ) -> dict[str, Any]:
-    """Load times, a per-layer profile and the efficiency figure of the winner."""
-    payload = {"model_path": model_path, "shape": shape, "config": winner.config.to_dict()}
+    """Load times, a per-layer profile and the efficiency figure of the winner (``model``: the
+    model part of a worker job, see :meth:`SearchPlan.model_payload`)."""
+    payload = {**model, "config": winner.config.to_dict()}
     out: dict[str, Any] = {"key": winner.key}
     try:
         with machine_lock():
@@ -95,8 +95,7 @@ def load_curves(
     contenders: Sequence[Contender],
     trials: Sequence[TrialResult],
     *,
-    model_path: str,
-    shape: dict[str, list[int]] | None,
+    model: dict[str, Any],
     limits: Limits,
     window_s: float,
     cache_dir: str,
@@ -115,8 +114,7 @@ def load_curves(
     }
     rates = [curve_rates(c.throughput.estimate or capacity[c.key]) for c in contenders]
     payload = {
-        "model_path": model_path,
-        "shape": shape,
+        **model,
         "configs": [c.config.to_dict() for c in contenders],
         "rates": rates,
         "window_s": window_s,

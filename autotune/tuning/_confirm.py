@@ -76,8 +76,7 @@ def run_confirmation(
         len(candidates), s.confirm_rounds, len(candidates) * s.confirm_rounds * window_s
     )
     payload: dict[str, Any] = {
-        "model_path": plan.model.path,
-        "shape": plan.model.shape,
+        **plan.model_payload(),
         "configs": [c.config.to_dict() for c in candidates],
         "rounds": s.confirm_rounds,
         "window_s": window_s,

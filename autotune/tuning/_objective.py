@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
@@ -46,6 +46,10 @@ class MeasureSettings:
     cache_dir: str
     objective: str = "throughput"
     reference_path: str | None = None  # f32 reference outputs for the accuracy guard
+    variants: dict[str, str] = field(default_factory=dict)  # variant → model file (INT8 IR)
+    uncalibrated: bool = False  # the variants were calibrated on random data
+    accuracy_fn: str | None = None  # the user's metric, "module:function"
+    search_path: str | None = None  # where that module is found (the starting folder)
 
 
 class Objective:
@@ -78,6 +82,9 @@ class Objective:
         return {
             "model_path": s.model.path,
             "shape": s.model.shape,
+            "variants": s.variants,
+            "accuracy_fn": s.accuracy_fn,
+            "search_path": s.search_path,
             "config": config.to_dict(),
             "trial_time_s": s.trial_time_s,
             "percent": s.limits.percentile,
@@ -144,6 +151,12 @@ class Objective:
         """Store a measurement on the trial and return the objective value(s)."""
         m = result["measurement"]
         windows = [Window.from_dict(w) for w in m["windows"]]
+        if (
+            self.settings.uncalibrated
+            and result.get("accuracy")
+            and result["effective"].get("variant")
+        ):
+            result["accuracy"]["uncalibrated"] = True  # judged, but calibrated on noise
         throughput = throughput_of(windows)
         latency = constrained_latency(windows, self.settings.limits.percentile)
         memory = result.get("memory", {})

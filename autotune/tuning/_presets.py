@@ -17,11 +17,15 @@ def enqueue_presets(
     study: optuna.Study, space: SearchSpace, precision: str | None = None
 ) -> list[str]:
     """Queue the LATENCY and THROUGHPUT hint presets (at the device's default precision, or
-    with ``precision`` pinned) unless they are measured or queued."""
+    with ``precision`` pinned; on the user's model and, at the default precision, on each
+    variant such as INT8) unless they are measured or queued."""
     alive = (TrialState.COMPLETE, TrialState.WAITING, TrialState.RUNNING)
     have = {preset_of(t) for t in study.get_trials(deepcopy=False, states=alive)}
     queued = []
-    for preset in space.presets(precision):
+    presets = space.presets(precision)
+    if precision is None:
+        presets += [p for v in space.variants for p in space.presets(None, v)]
+    for preset in presets:
         if preset.preset not in have:
             study.enqueue_trial(
                 space.preset_params(preset), user_attrs=queued_as_preset(str(preset.preset))

@@ -12,6 +12,7 @@ from typing import Any
 
 from autotune.core import (
     DEFAULT_PERCENTILES,
+    INT8,
     OFFLINE,
     SCENARIOS,
     SERVER,
@@ -21,11 +22,12 @@ from autotune.core import (
     parse_shape,
 )
 from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
-from autotune.measure import collect_environment, fingerprint, load_samples
+from autotune.measure import check_accuracy_fn, collect_environment, fingerprint, load_samples
 from autotune.study import absolute_storage, default_out_dir, default_storage
 from autotune.tuning._space import SearchSpace, build_space, resolve_devices
 
 OBJECTIVES = ("throughput", "pareto")
+CALIBRATIONS = ("inputs", "random")
 # The confirmation stage: the top 3 feasible tuned configs against every hint, over enough
 # rounds that a 95 % interval on a median is a real one (10 rounds: [x(2), x(9)], 97.9 %).
 DEFAULT_TOP_K = 3
@@ -63,6 +65,10 @@ class SearchSettings:
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
     scenario: str = OFFLINE  # server: Poisson arrivals, the figure is the sustainable rate
     rate: float | None = None  # server: requests/s a config must hold
+    quantize: bool = False  # also search an INT8 variant (NNCF post-training quantization)
+    calibration: str = "inputs"  # "inputs" (--inputs samples) or "random" (accuracy unknown)
+    accuracy_fn: str | None = None  # "module:function": a metric of the outputs, higher is better
+    max_drop: float | None = None  # largest drop of that metric against f32
 
     def __post_init__(self) -> None:
         if math.isnan(self.percentile):
@@ -84,6 +90,15 @@ class SearchPlan:
     study_name: str
     out_dir: Path
     environment: dict[str, Any]
+    variants: dict[str, str] = field(default_factory=dict)  # e.g. {"int8": its IR}, once made
+
+    def model_payload(self) -> dict[str, Any]:
+        """The model part of every worker job: the file, the shape, and the variants' files."""
+        return {
+            "model_path": self.model.path,
+            "shape": self.model.shape,
+            "variants": self.variants,
+        }
 
     @property
     def cache_dir(self) -> str:
@@ -137,6 +152,26 @@ def validate_settings(s: SearchSettings) -> None:
             "--objective pareto is not available in the server scenario",
             "use --objective throughput (the sustainable rate)",
         )
+    if s.calibration not in CALIBRATIONS:
+        raise BadInputError(
+            f"--calibration {s.calibration!r} is unknown", "use inputs (the default) or random"
+        )
+    if s.quantize and s.calibration == "inputs" and s.inputs_dir is None:
+        raise BadInputError(
+            "--quantize needs real samples to calibrate on (random data gives meaningless ranges)",
+            "add --inputs DIR (.npy samples), or --calibration random to accept unknown accuracy",
+        )
+    if (s.accuracy_fn is None) != (s.max_drop is None):
+        raise BadInputError(
+            "--accuracy-fn and --max-drop go together",
+            "e.g. --accuracy-fn mymetrics:top5 --max-drop 0.01",
+        )
+    if s.accuracy_fn is not None and s.inputs_dir is None:
+        raise BadInputError(
+            "--accuracy-fn needs the samples it is computed on", "add --inputs DIR"
+        )
+    if s.max_drop is not None and s.max_drop < 0:
+        raise BadInputError("--max-drop must not be negative", "e.g. --max-drop 0.01")
     if s.objective not in OBJECTIVES:
         raise BadInputError(
             f"--objective {s.objective!r} is unknown", f"use one of: {', '.join(OBJECTIVES)}"
@@ -173,6 +208,8 @@ def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) 
         parts.append(f"p{s.percentile:g}")
     if s.objective != "throughput":
         parts.append(s.objective)
+    if s.quantize:
+        parts.append("int8")
     name = "-".join(parts)
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
@@ -212,7 +249,18 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         else runtime.available_devices()[0]
     )
     caps = runtime.device_capabilities(hardware)
-    space = build_space(devices, caps, model, s.max_batch, scenario=s.scenario)
+    if s.quantize:
+        runtime.nncf_version()  # a one-line error now when the extra is missing
+    if s.accuracy_fn is not None:
+        check_accuracy_fn(s.accuracy_fn, os.getcwd())
+    space = build_space(
+        devices,
+        caps,
+        model,
+        s.max_batch,
+        scenario=s.scenario,
+        variants=(INT8,) if s.quantize else (),
+    )
     limits = Limits(
         max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
         percentile=s.percentile,
@@ -222,6 +270,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         min_top1=s.min_top1,
         scenario=s.scenario,
         min_rate=s.rate,
+        max_drop=s.max_drop,
     )
     name = s.study_name or default_study_name(model, s.device, s)
     out_dir = (Path(s.out_dir) if s.out_dir else default_out_dir(name)).absolute()
@@ -263,6 +312,7 @@ def study_metadata(plan: SearchPlan) -> dict[str, Any]:
             "devices": list(space.devices),
             "batches": list(space.batches),
             "auto_batch_sizes": list(space.auto_batch_sizes),
+            "variants": list(space.variants),
             "precisions": space.precision_choices(),
             "streams_range": list(space.capabilities.streams_range),
             "max_threads": space.capabilities.max_threads,

@@ -32,6 +32,8 @@ from autotune.core import (
     preset_config,
 )
 
+# The Optuna value of the variant parameter that stands for the user's own model.
+ORIGINAL = "original"
 # Infer requests = multiplier × OPTIMAL_NUMBER_OF_INFER_REQUESTS (one per stream, or per
 # stream × batch for BATCH): 1 keeps each stream busy, more queue requests in the plugin.
 MAX_REQUEST_MULTIPLIER = 4
@@ -59,6 +61,7 @@ class SearchSpace:
     capabilities: DeviceCapabilities  # of the hardware device the others run on
     batches: tuple[int, ...]  # reshaped N values
     auto_batch_sizes: tuple[int, ...]  # for BATCH:<dev>(N); empty disables the BATCH device
+    variants: tuple[str, ...] = ()  # model variants besides the user's (INT8)
 
     @property
     def baseline_device(self) -> str:
@@ -68,9 +71,14 @@ class SearchSpace:
                 return device
         return self.capabilities.name
 
-    def presets(self, precision: str | None = None) -> list[RuntimeConfig]:
-        """The hint presets as users run them (or with ``precision`` pinned)."""
-        return [preset_config(hint, self.baseline_device, precision) for hint in PRESET_HINTS]
+    def presets(
+        self, precision: str | None = None, variant: str | None = None
+    ) -> list[RuntimeConfig]:
+        """The hint presets as users run them (or with ``precision`` pinned, or on a variant
+        of the model)."""
+        return [
+            preset_config(hint, self.baseline_device, precision, variant) for hint in PRESET_HINTS
+        ]
 
     def precision_choices(self) -> list[str]:
         return [DEFAULT_PRECISION, *self.capabilities.precisions]
@@ -98,12 +106,17 @@ class SearchSpace:
         elif len(self.batches) > 1:
             batch = int(trial.suggest_categorical("batch", list(self.batches)))
         multiplier = trial.suggest_int("request_multiplier", 1, MAX_REQUEST_MULTIPLIER)
+        variant = None
+        if self.variants:
+            chosen = str(trial.suggest_categorical("variant", [ORIGINAL, *self.variants]))
+            variant = None if chosen == ORIGINAL else chosen
         return RuntimeConfig(
             device=device,
             hint=hint,
             batch=batch,
             request_multiplier=multiplier,
             auto_batch_size=auto_batch_size,
+            variant=variant,
             **knobs,
         )
 
@@ -117,6 +130,8 @@ class SearchSpace:
         }
         if len(self.batches) > 1:
             params["batch"] = preset.batch
+        if self.variants:
+            params["variant"] = preset.variant or ORIGINAL
         return params
 
 
@@ -190,6 +205,7 @@ def build_space(
     max_batch: int,
     *,
     scenario: str = OFFLINE,
+    variants: tuple[str, ...] = (),
 ) -> SearchSpace:
     """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in.
 
@@ -208,5 +224,9 @@ def build_space(
                 "the BATCH device needs --max-batch 2 or more", "raise --max-batch or pick CPU"
             )
     return SearchSpace(
-        devices=tuple(devices), capabilities=caps, batches=batches, auto_batch_sizes=auto_sizes
+        devices=tuple(devices),
+        capabilities=caps,
+        batches=batches,
+        auto_batch_sizes=auto_sizes,
+        variants=variants,
     )

@@ -8,6 +8,7 @@ confirmation stage, the judge's decision and a closer look at the winner.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
-from autotune.core import TrialsFailedError
+from autotune.core import INT8, TrialsFailedError
 from autotune.judge import Contender, Decision, Limits
 from autotune.measure import (
     IsolatedRunner,
@@ -27,6 +28,7 @@ from autotune.measure import (
 from autotune.study import (
     ANALYSIS_ATTR,
     LOAD_CURVES_ATTR,
+    VARIANTS_ATTR,
     ConfigResult,
     Confirmation,
     TrialResult,
@@ -53,6 +55,7 @@ from autotune.tuning._loop import (
 from autotune.tuning._objective import MeasureSettings, Objective
 from autotune.tuning._observer import SearchObserver, SilentObserver
 from autotune.tuning._presets import PresetBaselines, enqueue_presets
+from autotune.tuning._quantize import prepare_int8
 from autotune.tuning._reference import ensure_reference
 from autotune.tuning._settings import SearchPlan, SearchSettings, plan_search, study_metadata
 from autotune.tuning._steering import Steering
@@ -144,6 +147,10 @@ def _optimize(
         reference_path=ensure_reference(plan, runner, observer)
         if plan.limits.guards_accuracy
         else None,
+        variants=plan.variants,
+        uncalibrated=s.quantize and s.calibration == "random",
+        accuracy_fn=s.accuracy_fn,
+        search_path=os.getcwd() if s.accuracy_fn else None,
     )
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study.optimize(
@@ -189,8 +196,7 @@ def _conclude(
             analyse(
                 runner,
                 shipped,
-                model_path=model.path,
-                shape=model.shape,
+                model=plan.model_payload(),
                 flops_per_frame=model.flops / model.batch if model.flops else None,
                 fingerprint=plan.environment_fingerprint,
                 fps=decision.winner.throughput.estimate,
@@ -205,8 +211,7 @@ def _conclude(
                 runner,
                 list({c.key: c for c in shown}.values()),
                 trials,
-                model_path=plan.model.path,
-                shape=plan.model.shape,
+                model=plan.model_payload(),
                 limits=limits,
                 window_s=confirmation_window_s(plan.settings.trial_time_s),
                 cache_dir=plan.cache_dir,
@@ -232,6 +237,10 @@ def run_search(
     plan = plan or plan_search(s)
     study = _open(plan, observer)
     runner = runner or IsolatedRunner(plan.out_dir)
+    if s.quantize:
+        int8 = prepare_int8(plan, runner, observer)
+        plan.variants = {INT8: int8["path"]}
+        study.set_user_attr(VARIANTS_ATTR, {INT8: int8})
     me = worker_identity()
     # Trials already started before this run (queued ones still count as ours when we run them).
     existing = {

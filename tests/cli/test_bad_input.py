@@ -170,6 +170,24 @@ def cases(tiny: Path, tmp: Path, existing: dict) -> dict[str, tuple[list[str], i
             2,
             "--rate 'lots' is not a positive request rate",
         ),
+        "quantize without samples": (
+            ["search", str(tiny), *shape, "--quantize", *storage],
+            2,
+            "--quantize needs real samples to calibrate on",
+        ),
+        "metric without samples": (
+            ["search", str(tiny), *shape, "--accuracy-fn", "m:f", "--max-drop", "0.1", *storage],
+            2,
+            "--accuracy-fn needs the samples it is computed on",
+        ),
+        "metric not importable": (
+            [
+                *("search", str(tiny), *shape, "--inputs", str(tmp)),
+                *("--accuracy-fn", "no_such_module:f", "--max-drop", "0.1", *storage),
+            ],
+            2,
+            "--accuracy-fn: cannot import 'no_such_module'",
+        ),
         "text file as model": (["search", str(tmp / "notes.txt"), *storage], 2, ".txt"),
         "export no feasible": (
             ["export", "--study", "taken", "--max-latency", "1us", *storage],
@@ -209,6 +227,9 @@ CASE_NAMES = [
     "latency without unit",
     "unknown option",
     "text file as model",
+    "quantize without samples",
+    "metric without samples",
+    "metric not importable",
     "rate without server",
     "server without a limit",
     "rate unparsable",

@@ -69,6 +69,7 @@ def test_search_writes_config_and_report(searched: dict) -> None:
         "min_top1": 0.99,
         "scenario": "offline",
         "min_rate": None,
+        "max_drop": None,
     }
     assert doc["scenario"] == {"name": "offline", "percentile": 90.0}
     assert (

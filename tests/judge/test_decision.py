@@ -42,6 +42,24 @@ def test_a_significant_gain_ships_the_tuned_config() -> None:
     )
 
 
+def test_a_hint_on_the_int8_model_is_a_contender_not_a_baseline() -> None:
+    """An INT8 hint that is not proven faster than the user's own hint does not ship, however
+    close; one that is proven faster ships with its ratio against the user's hint."""
+    close = [
+        contender("int8", SOMETIMES_FASTER, hint="THROUGHPUT int8"),
+        contender("tput", HINT, hint="THROUGHPUT"),
+    ]
+    d = decide(close, LIMITS)
+    assert d.winner is not None and d.winner.key == "tput" and d.shipped_hint
+    assert d.reference_hint is not None and d.reference_hint.key == "tput"
+    faster = [contender("int8", ALWAYS_FASTER, hint="THROUGHPUT int8"), close[1]]
+    d = decide(faster, LIMITS)
+    assert d.winner is not None and d.winner.key == "int8" and d.significant
+    assert not d.shipped_hint and d.reference_hint is not None
+    assert d.reference_hint.key == "tput"
+    assert d.verdict.startswith("1.10× the throughput of the THROUGHPUT hint")
+
+
 def test_a_tuned_config_must_beat_every_feasible_hint() -> None:
     faster_latency_hint = scaled(DRIFTING, [1.08] * 10)
     d = decide(

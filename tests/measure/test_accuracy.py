@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autotune.measure import compare_outputs, is_probability_vector
+from autotune.measure._accuracy import compare_outputs, is_probability_vector, shaped_like
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -39,6 +39,15 @@ def test_a_batched_output_is_compared_on_its_first_sample() -> None:
     ref = [{"y": np.ones((1, 3), np.float32)}]
     batched = [{"y": np.concatenate([np.ones((1, 3)), np.zeros((3, 3))]).astype(np.float32)}]
     assert compare_outputs(ref, batched, "x")["outputs"]["y"]["rel_l2"] == 0.0
+
+
+def test_a_metric_sees_batched_outputs_shaped_like_the_reference() -> None:
+    reference = [{"scores": np.ones((1, 4), np.float32), "extra": np.ones((2,), np.float32)}]
+    batched = [{"scores": np.arange(16, dtype=np.float32).reshape(4, 4), "extra": np.ones(3)}]
+    shaped = shaped_like(reference, batched)
+    assert shaped[0]["scores"].shape == (1, 4)
+    assert shaped[0]["scores"].tolist() == [[0, 1, 2, 3]]
+    assert shaped[0]["extra"].shape == (3,)  # not a batch of the reference: left as it is
 
 
 def test_probability_vectors_are_recognised() -> None:

@@ -1,0 +1,103 @@
+"""The INT8 variant of the model: quantized once with NNCF (in the isolated worker), kept in
+the study folder next to best_config.json, and reused while the model, NNCF and the
+calibration samples are the same (a resume, a re-run)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from autotune.core import INT8, TrialsFailedError, write_atomic
+from autotune.measure import (
+    MAX_CALIBRATION_SAMPLES,
+    Runner,
+    TrialFailure,
+    default_trial_timeout,
+    machine_lock,
+)
+from autotune.tuning._observer import SearchObserver
+from autotune.tuning._settings import SearchPlan
+
+QUANTIZED_FILE = "model_int8.xml"
+RECORD_FILE = "model_int8.json"
+RANDOM_CALIBRATION_SAMPLES = 32
+
+
+def calibration_digest(inputs_dir: str | None) -> str:
+    """What the calibration saw: the --inputs files (names and bytes), or seeded random data."""
+    if inputs_dir is None:
+        return f"random:{RANDOM_CALIBRATION_SAMPLES}"
+    digest = hashlib.sha256()
+    for path in sorted(Path(inputs_dir).glob("*.npy")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def quantization_key(plan: SearchPlan, nncf: str) -> str:
+    calibration = plan.settings.inputs_dir if plan.settings.calibration == "inputs" else None
+    identity = {
+        "model": plan.model.sha256,
+        "shape": plan.model.shape,
+        "nncf": nncf,
+        "calibration": calibration_digest(calibration),
+        "subset": MAX_CALIBRATION_SAMPLES,
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def prepare_int8(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> dict[str, Any]:
+    """The INT8 model's record: its path, how long quantization took, on what, and whether it
+    came from the study folder (quantized by an earlier run)."""
+    from autotune import runtime  # NNCF's version is part of the cache key
+
+    version = runtime.nncf_version()
+    key = quantization_key(plan, version)
+    target = plan.out_dir / QUANTIZED_FILE
+    record_path = plan.out_dir / RECORD_FILE
+    try:
+        known = json.loads(record_path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if known.get("key") == key and target.exists() and target.with_suffix(".bin").exists():
+        observer.message(
+            f"reusing the INT8 model quantized earlier ({known['seconds']:.1f} s with NNCF "
+            f"{version}, {known['samples']} samples): {target}"
+        )
+        return {**known, "cached": True}
+    random = plan.settings.calibration == "random"
+    source = "seeded random data" if random else f"samples from {plan.settings.inputs_dir}"
+    observer.message(f"quantizing to INT8 with NNCF {version} on {source}…")
+    try:
+        with machine_lock(observer.message):
+            result = runner.call(
+                "quantize",
+                {
+                    "model_path": plan.model.path,
+                    "out_path": str(target),
+                    "inputs": plan.model.inputs,
+                    "inputs_dir": None if random else plan.settings.inputs_dir,
+                    "random_count": RANDOM_CALIBRATION_SAMPLES,
+                },
+                timeout_s=default_trial_timeout(plan.settings.trial_time_s) + 1800,
+            )
+    except TrialFailure as exc:
+        raise TrialsFailedError(
+            f"NNCF could not quantize the model: {exc.reason}",
+            "search without --quantize, or quantize it yourself and pass the INT8 IR",
+        ) from None
+    record = {
+        **result,
+        "key": key,
+        "variant": INT8,
+        "calibration": "random" if random else "inputs",
+        "inputs_dir": None if random else plan.settings.inputs_dir,
+    }
+    write_atomic(record_path, json.dumps(record, indent=2))
+    observer.message(
+        f"quantized in {result['seconds']:.1f} s ({result['fake_quantize_ops']} quantized "
+        f"operations, {result['samples']} samples, model type {result['model_type']})"
+    )
+    return {**record, "cached": False}
