@@ -55,7 +55,7 @@ bench-overhead: $(STAMP)  ## share of a study's wall time outside measurement wi
 bench-serving: fetch-models  ## sustainable rate under Poisson load vs closed-loop throughput (≈ 15 min)
 	$(BIN)/python benchmarks/serving.py
 
-bench-int8: fetch-models  ## --quantize on nudenet and PP-OCRv4 rec with real samples (≈ 15 min)
+bench-int8: fetch-models  ## --quantize on nudenet and PP-OCRv4 rec with real samples (≈ 6 min)
 	$(BIN)/python benchmarks/int8.py
 
 bench: bench-search bench-overhead bench-fidelity bench-vs-hints bench-serving bench-int8  ## all six, one after another
