@@ -41,6 +41,10 @@ def _conflict(name: str, meta: dict[str, Any], wanted: dict[str, Any]) -> str | 
             f"study '{name}' was made with other limits "
             f"({Limits.from_dict(meta['limits']).describe()})"
         )
+    stored_int8, wanted_int8 = meta.get("int8_key"), wanted.get("int8_key")
+    if stored_int8 and wanted_int8 and stored_int8 != wanted_int8:
+        # its INT8 trials ran on a model quantized from other samples (or another NNCF)
+        return f"study '{name}' searched an INT8 model made from other calibration samples or NNCF"
     if list(meta.get("devices", [])) != list(wanted["devices"]):
         return f"study '{name}' searches other devices ({', '.join(meta['devices'])})"
     return None
@@ -71,6 +75,8 @@ def open_study(
             check_fingerprint(
                 stored.get("fingerprint", {}), meta["fingerprint"], allow_mixed_hardware
             )
+            if meta.get("int8_key") and not stored.get("int8_key"):  # --quantize added later
+                study.set_user_attr(META_ATTR, {**stored, "int8_key": meta["int8_key"]})
             return study
         optuna.delete_study(study_name=name, storage=storage)
     pareto = meta["objective"] == "pareto"

@@ -36,13 +36,14 @@ def calibration_digest(inputs_dir: str | None) -> str:
     return digest.hexdigest()
 
 
-def quantization_key(plan: SearchPlan, nncf: str) -> str:
-    calibration = plan.settings.inputs_dir if plan.settings.calibration == "inputs" else None
+def quantization_key(model_sha256: str, shape: Any, calibration_dir: str | None, nncf: str) -> str:
+    """What makes one INT8 model: the model, its shape, NNCF and the calibration samples. The
+    cached IR is reused, and a study resumed, only while it is the same."""
     identity = {
-        "model": plan.model.sha256,
-        "shape": plan.model.shape,
+        "model": model_sha256,
+        "shape": shape,
         "nncf": nncf,
-        "calibration": calibration_digest(calibration),
+        "calibration": calibration_digest(calibration_dir),
         "subset": MAX_CALIBRATION_SAMPLES,
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
@@ -54,7 +55,7 @@ def prepare_int8(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> 
     from autotune import runtime  # NNCF's version is part of the cache key
 
     version = runtime.nncf_version()
-    key = quantization_key(plan, version)
+    key = plan.int8_key or ""
     target = plan.out_dir / QUANTIZED_FILE
     record_path = plan.out_dir / RECORD_FILE
     try:

@@ -91,6 +91,7 @@ class SearchPlan:
     out_dir: Path
     environment: dict[str, Any]
     variants: dict[str, str] = field(default_factory=dict)  # e.g. {"int8": its IR}, once made
+    int8_key: str | None = None  # --quantize: which INT8 model this search makes (cache key)
 
     def model_payload(self) -> dict[str, Any]:
         """The model part of every worker job: the file, the shape, and the variants' files."""
@@ -249,8 +250,13 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         else runtime.available_devices()[0]
     )
     caps = runtime.device_capabilities(hardware)
+    int8_key = None
     if s.quantize:
-        runtime.nncf_version()  # a one-line error now when the extra is missing
+        from autotune.tuning._quantize import quantization_key
+
+        calibration = s.inputs_dir if s.calibration == "inputs" else None
+        nncf = runtime.nncf_version()  # a one-line error now when the extra is missing
+        int8_key = quantization_key(model.sha256, model.shape, calibration, nncf)
     if s.accuracy_fn is not None:
         check_accuracy_fn(s.accuracy_fn, os.getcwd())
     space = build_space(
@@ -289,6 +295,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         study_name=name,
         out_dir=out_dir,
         environment=collect_environment(),
+        int8_key=int8_key,
     )
 
 
@@ -305,6 +312,7 @@ def study_metadata(plan: SearchPlan) -> dict[str, Any]:
         "trial_time_s": s.trial_time_s,
         "max_batch": s.max_batch,
         "objective": s.objective,
+        "int8_key": plan.int8_key,
         "out_dir": str(plan.out_dir),
         "environment": plan.environment,
         "fingerprint": plan.environment_fingerprint,

@@ -101,6 +101,22 @@ def test_a_rerun_reuses_the_quantized_model(quantized: dict) -> None:
     assert path.stat().st_mtime_ns == before
 
 
+def test_a_study_does_not_mix_int8_models(quantized: dict, tmp_path: Path) -> None:
+    """Other calibration samples make another INT8 model: its trials would not be comparable
+    with the study's, so resuming is refused and nothing is written."""
+    other = image_samples(tmp_path / "other", count=4, size=64)
+    before = len(quantized["study"].get_trials(deepcopy=False))
+    result = runner.invoke(
+        app,
+        quantize_args(quantized["model"], quantized["storage"], quantized["out"], other, trials=9),
+    )
+    assert result.exit_code == 2, result.output
+    assert "searched an INT8 model made from other calibration samples" in result.output
+    assert "--force" in result.output
+    study = optuna.load_study(study_name="q", storage=open_storage(quantized["storage"]))
+    assert len(study.get_trials(deepcopy=False)) == before
+
+
 def export_trial(quantized: dict, trial: int, *args: str) -> Result:
     return runner.invoke(
         app,
