@@ -18,7 +18,6 @@ import argparse
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -38,26 +37,17 @@ class NoopPool:
 
     def __init__(self, size: int = 4) -> None:
         self._size = size
-        self._done: list[tuple[int, float]] = []
-        self._changed = threading.Condition()
+        self._completions = runtime.Completions()  # the real pool's, so only inference is gone
 
     @property
     def size(self) -> int:
         return self._size
 
     def start(self, slot: int) -> None:
-        with self._changed:
-            self._done.append((slot, time.perf_counter()))
+        self._completions.post(slot, time.perf_counter())
 
     def wait(self, deadline: float) -> list[tuple[int, float]]:
-        with self._changed:
-            while not self._done:
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0:
-                    return []
-                self._changed.wait(remaining)
-            done, self._done = self._done, []
-        return done
+        return self._completions.wait(deadline)
 
 
 def generator_ceiling() -> list[list[object]]:

@@ -76,6 +76,32 @@ class RateSearch:
         return Stability(cov=math.nan, spread=spread, warnings=tuple(warnings))
 
 
+def probe(
+    pool: OpenPool,
+    rate: float,
+    plan: RatePlan,
+    *,
+    limit_ms: float,
+    percent: float,
+    clock: Clock,
+    seed: int,
+) -> LoadPoint:
+    """One open-loop window at ``rate``: Poisson arrivals for the plan's duration at that rate,
+    then a drain of twice the limit (at least 50 ms) for the stragglers."""
+    duration = plan.duration(rate)
+    return run_load(
+        pool,
+        poisson_arrivals(rate, duration, seed),
+        rate=rate,
+        duration_s=duration,
+        clock=clock,
+        percentiles=sorted({*DISPLAY_PERCENTILES, percent}),
+        drain_s=max(0.05, 2 * limit_ms / 1e3),
+        limit_ms=limit_ms,
+        percent=percent,
+    )
+
+
 def search_rate(
     pool: OpenPool,
     plan: RatePlan,
@@ -86,26 +112,15 @@ def search_rate(
     seed: int = 0,
 ) -> RateSearch:
     """Find the highest rate whose ``percent`` latency stays within ``limit_ms``."""
-    percentiles = sorted({*DISPLAY_PERCENTILES, percent})
-    drain_s = max(0.05, 2 * limit_ms / 1e3)
     held: float | None = None
     failed: float | None = None
     points: list[LoadPoint] = []
     rate = plan.start
-    for probe in range(plan.probes + plan.extra_until_held):
-        if probe >= plan.probes and held is not None:
+    for k in range(plan.probes + plan.extra_until_held):
+        if k >= plan.probes and held is not None:
             break
-        duration = plan.duration(rate)
-        point = run_load(
-            pool,
-            poisson_arrivals(rate, duration, seed + probe),
-            rate=rate,
-            duration_s=duration,
-            clock=clock,
-            percentiles=percentiles,
-            drain_s=drain_s,
-            limit_ms=limit_ms,
-            percent=percent,
+        point = probe(
+            pool, rate, plan, limit_ms=limit_ms, percent=percent, clock=clock, seed=seed + k
         )
         points.append(point)
         if point.meets(limit_ms, percent):
@@ -168,21 +183,7 @@ def load_curve(
 ) -> list[LoadPoint]:
     """Latency against offered load at fixed rates (the "hockey stick")."""
     plan = RatePlan(start=0.0, window_s=window_s, max_window_s=max_window_s)
-    percentiles = sorted({*DISPLAY_PERCENTILES, percent})
-    points = []
-    for k, rate in enumerate(rates):
-        duration = plan.duration(rate)
-        points.append(
-            run_load(
-                pool,
-                poisson_arrivals(rate, duration, seed + k),
-                rate=rate,
-                duration_s=duration,
-                clock=clock,
-                percentiles=percentiles,
-                drain_s=max(0.05, 2 * limit_ms / 1e3),
-                limit_ms=limit_ms,
-                percent=percent,
-            )
-        )
-    return points
+    return [
+        probe(pool, rate, plan, limit_ms=limit_ms, percent=percent, clock=clock, seed=seed + k)
+        for k, rate in enumerate(rates)
+    ]

@@ -1,5 +1,6 @@
 """The only part of autotune that imports openvino: models, devices, compiled sessions."""
 
+from autotune.runtime._completions import Completions
 from autotune.runtime._device import (
     auto_batching_works,
     available_devices,
@@ -32,6 +33,7 @@ from autotune.runtime._quantize import (
 from autotune.runtime._session import AsyncPipeline, CompiledSession, SyncPipeline
 
 __all__ = [
+    "Completions",
     "MAX_SUBSET_SIZE",
     "looks_like_transformer",
     "nncf_version",

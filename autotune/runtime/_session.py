@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 import openvino as ov
 
 from autotune.core import DeviceError, RuntimeConfig
+from autotune.runtime._completions import Completions
 from autotune.runtime._device import read_effective, to_runtime_properties
 from autotune.runtime._errors import openvino_message
 from autotune.runtime._model import prepare_model, random_inputs, shared_core
@@ -135,18 +135,14 @@ class OpenLoopPool:
         # Shared-memory tensors do not own their arrays: keep both alive as long as the pool.
         self._inputs = random_inputs(compiled)
         self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
-        self._done: list[tuple[int, float]] = []
-        self._changed = threading.Condition()
+        self._completions = Completions()
         for slot, request in enumerate(self._requests):
             for index, tensor in enumerate(self._tensors):
                 request.set_input_tensor(index, tensor)
             request.set_callback(self._completed, slot)
 
     def _completed(self, slot: int) -> None:
-        finished = time.perf_counter()
-        with self._changed:
-            self._done.append((slot, finished))
-            self._changed.notify()
+        self._completions.post(slot, time.perf_counter())
 
     @property
     def size(self) -> int:
@@ -156,14 +152,7 @@ class OpenLoopPool:
         self._requests[slot].start_async()
 
     def wait(self, deadline: float) -> list[tuple[int, float]]:
-        with self._changed:
-            while not self._done:
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0:
-                    return []
-                self._changed.wait(remaining)
-            done, self._done = self._done, []
-        return done
+        return self._completions.wait(deadline)
 
 
 class CompiledSession:

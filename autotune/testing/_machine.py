@@ -112,6 +112,26 @@ class SimulatedMachine:
         return busy * eff.batch / (self.service_ms(eff) / 1e3)
 
 
+class _Streams:
+    """A config's streams as servers: a job runs on the stream that frees first, for the
+    config's service time scaled by the machine's noise."""
+
+    def __init__(self, machine: SimulatedMachine, eff: EffectiveConfig, rng: random.Random):
+        self._noise = machine.noise
+        self._rng = rng
+        self._service_s = machine.service_ms(eff) / 1e3
+        self._free_at = [0.0] * int(eff.properties["NUM_STREAMS"])
+
+    def schedule(self, now: float) -> float:
+        """When a job submitted at ``now`` completes."""
+        stream = min(range(len(self._free_at)), key=lambda i: self._free_at[i])
+        begin = max(now, self._free_at[stream])
+        noise = self._noise
+        done = begin + self._service_s * (math.exp(self._rng.gauss(0, noise)) if noise else 1.0)
+        self._free_at[stream] = done
+        return done
+
+
 class SimulatedPipeline:
     """Requests queued on ``streams`` servers; the clock jumps from completion to completion."""
 
@@ -120,9 +140,7 @@ class SimulatedPipeline:
     ):
         self._machine = machine
         self._clock = clock
-        self._rng = rng
-        self._service_s = machine.service_ms(eff) / 1e3
-        self._streams = [0.0] * int(eff.properties["NUM_STREAMS"])
+        self._streams = _Streams(machine, eff, rng)
         self._requests = eff.infer_requests
         self._frames = eff.batch
         self._in_flight: list[tuple[float, int, float]] = []  # (completion, id, started)
@@ -138,11 +156,7 @@ class SimulatedPipeline:
 
     def _start(self, request: int) -> None:
         now = self._clock()
-        stream = min(range(len(self._streams)), key=lambda i: self._streams[i])
-        begin = max(now, self._streams[stream])
-        service = self._service_s * math.exp(self._rng.gauss(0, self._machine.noise))
-        self._streams[stream] = begin + service
-        heapq.heappush(self._in_flight, (begin + service, request, now))
+        heapq.heappush(self._in_flight, (self._streams.schedule(now), request, now))
         self._clock.advance(self._machine.start_overhead_ms / 1e3)
 
     def start_next(self) -> float | None:
@@ -173,11 +187,8 @@ class SimulatedOpenPool:
     def __init__(
         self, machine: SimulatedMachine, eff: EffectiveConfig, clock: FakeClock, rng: random.Random
     ):
-        self._machine = machine
         self._clock = clock
-        self._rng = rng
-        self._service_s = machine.service_ms(eff) / 1e3
-        self._streams = [0.0] * int(eff.properties["NUM_STREAMS"])
+        self._streams = _Streams(machine, eff, rng)
         self._size = eff.infer_requests
         self._in_flight: list[tuple[float, int]] = []  # (completion, slot)
 
@@ -186,13 +197,7 @@ class SimulatedOpenPool:
         return self._size
 
     def start(self, slot: int) -> None:
-        now = self._clock()
-        stream = min(range(len(self._streams)), key=lambda i: self._streams[i])
-        begin = max(now, self._streams[stream])
-        noise = self._machine.noise
-        service = self._service_s * (math.exp(self._rng.gauss(0, noise)) if noise else 1.0)
-        self._streams[stream] = begin + service
-        heapq.heappush(self._in_flight, (begin + service, slot))
+        heapq.heappush(self._in_flight, (self._streams.schedule(self._clock()), slot))
 
     def wait(self, deadline: float) -> list[tuple[int, float]]:
         if self._in_flight and self._in_flight[0][0] <= deadline:
