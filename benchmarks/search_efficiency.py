@@ -21,11 +21,11 @@ import sys
 import optuna
 from _common import header, table
 
-from autotune.core import InputInfo, ModelInfo, RuntimeConfig
+from autotune.core import RuntimeConfig
 from autotune.judge import Limits
 from autotune.measure import TrialFailure
 from autotune.study import best_by_search, load_trials, unique_configs
-from autotune.testing import SimulatedMachine, SimulatedRunner
+from autotune.testing import SimulatedMachine, SimulatedRunner, simulated_model
 from autotune.tuning import (
     MeasureSettings,
     Objective,
@@ -76,15 +76,7 @@ def run_search(
     optimum: float,
 ) -> list[float]:
     """The true value (÷ grid optimum) of the configuration the search would pick, after each trial."""
-    model = ModelInfo(
-        "sim.xml",
-        (InputInfo("x", "[?,3,8,8]", "f32", (1, 3, 8, 8)),),
-        ("y",),
-        None,
-        1,
-        True,
-        "sim",
-    )
+    model = simulated_model()
     space = build_space(["CPU"], machine.capabilities(), model, max_batch=8)
     limits = Limits(max_latency_ms=limit_ms, percentile=90)
     settings = MeasureSettings(

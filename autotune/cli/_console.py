@@ -152,6 +152,7 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
     console.print(info.verdict, style="bold", highlight=False)
     for finding in info.findings:
         console.print(f"· {finding}", highlight=False)
+    console.print(f"· {outcome.batch_axes.summary()}", highlight=False)
     for note in info.notes:
         console.print(f"⚠ {note}", style="yellow", highlight=False)
     if info.variant_gain:
@@ -206,6 +207,7 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
         "tied_with": list(decision.tied),
         "findings": list(decision.findings),
         "notes": list(decision.notes),
+        "batch_axes": outcome.batch_axes.to_dict() | {"summary": outcome.batch_axes.summary()},
         "rows": [
             {
                 "role": r.role,

@@ -91,6 +91,14 @@ def search(
             rich_help_panel=SPACE,
         ),
     ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            help='Where the batch is, benchmark_app syntax: "input[N...],state[?N?]" (default: '
+            "found by shape inference, then proven in f32 with distinct samples).",
+            rich_help_panel=SPACE,
+        ),
+    ] = None,
     max_batch: Annotated[
         int,
         typer.Option(
@@ -262,6 +270,7 @@ def search(
         settings = SearchSettings(
             model_path=model,
             shape=shape,
+            layout=layout,
             max_latency_s=duration(max_latency, "--max-latency"),
             percentile=percentile if percentile is not None else math.nan,
             scenario=scenario.value,

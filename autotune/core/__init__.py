@@ -2,6 +2,7 @@
 a device are, the errors a user can act on, units, and atomic file writes. Plain Python: no
 openvino, no optuna."""
 
+from autotune.core._batch import BATCH_TOLERANCE, BatchAxes, layout_axis, parse_layouts
 from autotune.core._config import (
     HINTS,
     INT8,
@@ -62,7 +63,28 @@ from autotune.core._units import (
     parse_shape,
 )
 
+# numpy helpers, loaded when first used (``autotune --help`` does not import numpy)
+_LAZY = {
+    name: "_arrays"
+    for name in (
+        "DATA",
+        "IDS",
+        "STATE",
+        "fill_input",
+        "group_samples",
+        "numpy_type",
+        "split_outputs",
+        "stack_samples",
+    )
+}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
+    "BATCH_TOLERANCE",
+    "BatchAxes",
+    "layout_axis",
+    "parse_layouts",
+    *_LAZY,
     "INT8",
     "VARIANTS",
     "DEFAULT_PERCENTILES",

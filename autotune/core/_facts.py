@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from autotune.core._batch import BatchAxes
+
 
 @dataclass(frozen=True)
 class InputInfo:
@@ -16,6 +18,8 @@ class InputInfo:
     partial_shape: str
     element_type: str
     shape: tuple[int, ...] | None = None  # static shape after --shape, None if still dynamic
+    role: str = "data"  # "data", "ids" (indices into a table), "state" (an output has its shape)
+    high: int | None = None  # ids: the table's size (values are drawn below it)
 
 
 @dataclass(frozen=True)
@@ -26,14 +30,23 @@ class ModelInfo:
     inputs: tuple[InputInfo, ...]
     outputs: tuple[str, ...]
     shape: dict[str, list[int]] | None  # the --shape given (resolved to input names)
-    batch: int  # the batch dimension (N) after --shape, 1 when there is none
-    batch_reshapable: bool  # whether N can be changed (powers of two up to --max-batch)
+    batch: int  # the size of the batch axes after --shape, 1 when there is none
+    batch_axes: BatchAxes  # where the batch lives, and whether batches were proven to work
     sha256: str  # of the model file(s), to refuse reusing a study for another model
     flops: float | None = None  # multiply-adds x2 per inference at the fixed shape
 
     @property
     def is_static(self) -> bool:
         return all(i.shape is not None for i in self.inputs)
+
+    @property
+    def batch_reshapable(self) -> bool:
+        """Batch sizes may be searched: a batch was shown to compute each sample's outputs."""
+        return self.batch_axes.searchable
+
+    def base_shapes(self) -> dict[str, list[int]]:
+        """Every input's static shape as measured at the study's own batch."""
+        return {i.name: list(i.shape) for i in self.inputs if i.shape is not None}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

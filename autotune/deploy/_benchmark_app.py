@@ -27,14 +27,14 @@ def benchmark_app_command(
     requests = int(doc["infer_requests"])
     command = ["benchmark_app", "-m", doc["model"], "-d", device]
     shape = doc.get("shape") or {}
-    if shape:
-        # The shape at the shipped batch; "N..." tells benchmark_app which axis is the batch, so
-        # it counts frames (not requests) in its FPS for any input rank, and feeds the inputs
-        # in their own type (as autotune did) rather than as u8 images.
+    if shape:  # only the inputs the deployment reshapes; the others keep the model's shape
         command += ["-shape", format_shape(shape)]
-        layouts = [f"{name}[N...]" for name, dims in shape.items() if dims]
-        if layouts:
-            command += ["-layout", ",".join(layouts)]
+    layouts = (doc.get("batch_axes") or {}).get("layouts") or {}
+    if layouts:
+        # Each input's batch axis as the study found it ("?N?" for a state batched on axis 1,
+        # "..." for an input without one), so benchmark_app counts frames (not requests) in its
+        # FPS and never guesses a batch where there is none.
+        command += ["-layout", ",".join(f"{n}[{layout}]" for n, layout in layouts.items())]
     # The hint as the config has it (-nstreams/-nthreads-style knobs come from -load_config and
     # need "-hint none"); one request runs the sync API, as autotune measured it.
     command += ["-hint", str(props.get("PERFORMANCE_HINT", "none")).lower()]

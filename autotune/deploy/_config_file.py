@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autotune.core import ConfigFileError, DeviceError, RuntimeConfig
+from autotune.core import BatchAxes, ConfigFileError, DeviceError, RuntimeConfig
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,29 @@ class DeployConfig:
         )
 
     @property
+    def batch_axes(self) -> BatchAxes:
+        """Where the model's batch lives, as the study found and verified it. A file without
+        them (written by hand, or by an older autotune) is compiled at its shape as it is."""
+        stored = self.document.get("batch_axes")
+        if isinstance(stored, dict) and "inputs" in stored:
+            return BatchAxes(
+                inputs={str(k): int(v) for k, v in stored["inputs"].items()},
+                outputs={str(k): int(v) for k, v in dict(stored.get("outputs") or {}).items()},
+                batch=int(stored.get("base", 1)),
+                searchable=bool(stored.get("verified")),
+            )
+        return BatchAxes(batch=self.batch)
+
+    @property
     def base_shape(self) -> dict[str, list[int]] | None:
-        """The model's shape at batch 1 (the batch is applied by the config)."""
-        shape = self.document.get("model_shape")
-        if shape is not None or self.shape is None:
-            return shape
-        return {k: [1, *v[1:]] if v else v for k, v in self.shape.items()}
+        """What a worker reshapes before it applies the config's batch along
+        :attr:`batch_axes`: ``--shape`` as the study had it; a file without batch axes keeps
+        its own shape (already at its batch)."""
+        stored = self.document.get("batch_axes")
+        if isinstance(stored, dict) and "inputs" in stored:
+            shape = self.document.get("model_shape")
+            return dict(shape) if shape else None
+        return self.shape
 
 
 def load_config(path: str | Path) -> DeployConfig:

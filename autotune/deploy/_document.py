@@ -16,7 +16,7 @@ from typing import Any
 
 import optuna
 
-from autotune.core import NoFeasibleConfigError, StudyError, write_atomic
+from autotune.core import BatchAxes, NoFeasibleConfigError, StudyError, write_atomic
 from autotune.judge import Contender, Decision, Limits
 from autotune.study import (
     ANALYSIS_ATTR,
@@ -144,6 +144,7 @@ def build_best_config(
         "device": cfg.target_device,
         "shape": deploy_shape(model, cfg.batch),
         "batch": cfg.batch,
+        "batch_axes": batch_layout(model, cfg.batch),
         "infer_requests": chosen.config.effective.infer_requests,
         "properties": {cfg.target_device: cfg.properties()},
         "effective": chosen.config.effective.properties,
@@ -237,16 +238,44 @@ def _analysis_fields(analysis: dict[str, Any]) -> dict[str, Any]:
 
 
 def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | None:
-    """Every input's static shape with dimension 0 at the config's batch: what the model is
-    reshaped to when deployed (and benchmark_app's -shape), also for a model that was static
-    to begin with (no --shape)."""
-    inputs = model.get("inputs") or []
-    shapes = {
-        str(i["name"]): list(i["shape"]) for i in inputs if i.get("shape") is not None
-    } or dict(model.get("shape") or {})
-    if not shapes:
-        return None
-    return {name: [batch, *dims[1:]] if dims else dims for name, dims in shapes.items()}
+    """What the model is reshaped to when deployed (and benchmark_app's ``-shape``): the
+    inputs ``--shape`` set, and at another batch the batched inputs with their own batch axis
+    at it. Every other input keeps the model's own shape (a state, a table, a static input)."""
+    shapes = {str(k): list(v) for k, v in dict(model.get("shape") or {}).items()}
+    if "batch_axes" not in model:
+        if batch != int(model.get("batch", 1)):
+            raise StudyError(
+                "this study was made by an autotune that took dimension 0 of every input as "
+                "the batch, unchecked",
+                "run the search again with --force (batch axes are now found and verified)",
+            )
+        return shapes or None
+    axes = BatchAxes.from_dict(model["batch_axes"])
+    if batch != axes.batch:
+        base = {str(i["name"]): list(i["shape"]) for i in model["inputs"] if i.get("shape")}
+        batched = axes.shape_at(base, batch)
+        shapes.update({name: batched[name] for name in axes.inputs})
+    return shapes or None
+
+
+def batch_layout(model: dict[str, Any], batch: int) -> dict[str, Any]:
+    """How a deployment lays out a batch: each input's and output's batch axis (inputs absent
+    take no batch and are shared by the whole batch)."""
+    axes = BatchAxes.from_dict(model.get("batch_axes"))
+    ranks = {str(i["name"]): len(i["shape"]) for i in model["inputs"] if i.get("shape")}
+    return {
+        "batch": batch,
+        "base": axes.batch,  # the batch the study's own shape has (1 unless --shape fixed it)
+        "inputs": dict(axes.inputs),
+        "outputs": dict(axes.outputs),
+        "verified": axes.searchable,
+        "layouts": axes.layouts(ranks),  # benchmark_app -layout, one per input
+        "note": axes.reason
+        or (
+            f"a batch of distinct samples gives each its own outputs (f32, checked at "
+            f"{', '.join(map(str, axes.checked))})"
+        ),
+    }
 
 
 def write_best_config(doc: dict[str, Any], path: str | Path) -> Path:

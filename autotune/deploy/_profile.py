@@ -21,6 +21,7 @@ def profile(path: str | Path, *, top: int = 15, iterations: int = 30) -> dict[st
     payload = {
         "model_path": config.model,
         "shape": config.base_shape,
+        "batch_axes": config.batch_axes.to_dict(),
         "config": config.runtime_config.to_dict(),
         "iterations": iterations,
     }

@@ -25,7 +25,10 @@ import openvino as ov
 
 DEVICE = {device!r}
 PROPERTIES = {properties}
-SHAPE = {shape!r}
+SHAPE = {shape!r}  # only the inputs reshaped; the others keep the model's own shape
+# Where the batch lives, as autotune found and verified it (inputs not listed take no batch
+# and are shared by the whole batch; each output's batch axis is given).
+BATCH_AXES = {batch_axes}
 INFER_REQUESTS = {requests}
 # What autotune read back from the compiled model where it was tuned: a difference here means
 # this machine (or OpenVINO version) runs another configuration than the one measured.
@@ -116,6 +119,9 @@ def python_snippet(doc: dict[str, Any], script: str = "deploy.py") -> str:
             {k: (v == "YES") if v in ("YES", "NO") else v for k, v in props.items()}
         ),
         shape=doc.get("shape"),
+        batch_axes=_literal(
+            {k: v for k, v in (doc.get("batch_axes") or {}).items() if k in ("inputs", "outputs")}
+        ),
         requests=int(doc["infer_requests"]),
         effective=_literal(
             {k: v for k, v in (doc.get("effective") or {}).items() if k != "EXECUTION_DEVICES"}

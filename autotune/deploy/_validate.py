@@ -68,6 +68,7 @@ def validate(
         "model_path": variant.get("original_model") or config.model,
         "variants": doc.get("variants"),
         "shape": config.base_shape,
+        "batch_axes": config.batch_axes.to_dict(),
         "configs": [c.to_dict() for c in candidates],
         "rounds": rounds,
         "window_s": window,

@@ -54,6 +54,8 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
     if "rate" in v and v["rate"] > 0:
         missed.append(f"sustains only {rate:.4g} req/s < {limits.min_rate:g} req/s")
     acc = c.accuracy
+    if "unknown" in v and acc is not None and v["unknown"] > 0:
+        missed.append(f"cannot be checked against f32 ({acc.unknown_text()})")
     if "drift" in v and acc is not None and acc.rel_l2 is not None:
         if v["drift"] <= 0:
             met.append(f"keeps its outputs (relative L2 {acc.rel_l2:.3g} ≤ {limits.max_drift:g})")

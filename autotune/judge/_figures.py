@@ -65,10 +65,20 @@ class Accuracy:
     metric_value: float | None = None  # --accuracy-fn on this config's outputs
     metric_reference: float | None = None  # --accuracy-fn on the f32 reference outputs
     uncalibrated: bool = False  # an INT8 model calibrated on random data: accuracy unknown
+    # outputs that could not be compared (missing, or shaped otherwise), with the reason: their
+    # accuracy is unknown, never 0, and any accuracy limit fails on them
+    unknown: dict[str, str] = field(default_factory=dict)
 
     @property
     def random_inputs(self) -> bool:
         return self.source == "random"
+
+    def unknown_text(self) -> str:
+        """``output 'boxes': sample 0 is [1,7098,6], the f32 model's [1,3549,6]``."""
+        return "; ".join(
+            f"output '{name}': {why}" if name != "(all)" else why
+            for name, why in self.unknown.items()
+        )
 
     @classmethod
     def from_record(cls, record: dict[str, Any] | None) -> Accuracy | None:
@@ -88,6 +98,7 @@ class Accuracy:
             metric_value=(record.get("metric") or {}).get("value"),
             metric_reference=(record.get("metric") or {}).get("reference"),
             uncalibrated=bool(record.get("uncalibrated", False)),
+            unknown={str(k): str(v) for k, v in dict(record.get("unknown") or {}).items()},
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -107,6 +118,8 @@ class Accuracy:
             }
         if self.uncalibrated:
             record["uncalibrated"] = True
+        if self.unknown:
+            record["unknown"] = dict(self.unknown)
         return record
 
     def describe(self) -> str:
@@ -120,6 +133,8 @@ class Accuracy:
             parts.append(f"metric {self.metric_value:.3g} (f32 {self.metric_reference:.3g})")
         elif self.metric_drop is not None:
             parts.append(f"metric drop {self.metric_drop:.3g}")
+        if self.unknown:
+            parts.append(f"unknown for {self.unknown_text()}")
         where = "seeded random samples" if self.random_inputs else "samples from --inputs"
         return f"{', '.join(parts) or 'no comparable output'} on {self.samples} {where}"
 
@@ -146,4 +161,5 @@ def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:
         metric_value=worst.metric_value if worst else None,
         metric_reference=worst.metric_reference if worst else None,
         uncalibrated=any(a.uncalibrated for a in present),
+        unknown={k: v for a in present for k, v in a.unknown.items()},
     )

@@ -21,8 +21,19 @@ from autotune.measure import percentile_key
 DEFAULT_MAX_DRIFT = 0.05
 DEFAULT_MIN_TOP1 = 0.99
 
-CONSTRAINTS = ("latency", "rate", "memory", "drift", "top1", "metric", "first_inference")
-ACCURACY_CONSTRAINTS = ("drift", "top1", "metric")
+CONSTRAINTS = (
+    "latency",
+    "rate",
+    "memory",
+    "unknown",
+    "drift",
+    "top1",
+    "metric",
+    "first_inference",
+)
+# "unknown": an output the guard could not compare (its accuracy is unknown, which fails any
+# accuracy limit rather than passing it as 0)
+ACCURACY_CONSTRAINTS = ("unknown", "drift", "top1", "metric")
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ class Limits:
         if self.max_memory_bytes is not None and memory_bytes is not None:
             out["memory"] = memory_bytes / self.max_memory_bytes - 1.0
         if accuracy is not None:
+            if self.guards_accuracy and accuracy.unknown:
+                out["unknown"] = 1.0
             if self.max_drift is not None and accuracy.rel_l2 is not None:
                 drift = accuracy.rel_l2 if math.isfinite(accuracy.rel_l2) else 1e9
                 out["drift"] = drift / self.max_drift - 1.0 if self.max_drift > 0 else drift

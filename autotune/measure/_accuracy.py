@@ -18,33 +18,6 @@ def is_probability_vector(array: np.ndarray) -> bool:
     return bool(np.all(values >= -1e-6) and np.allclose(values.sum(axis=-1), 1.0, atol=1e-3))
 
 
-def _aligned(value: np.ndarray, ref: np.ndarray) -> np.ndarray | None:
-    """``value`` shaped like ``ref``: a batched config's output is cut to its first sample."""
-    if (
-        value.shape != ref.shape
-        and value.ndim == ref.ndim
-        and value.shape[0] % max(1, ref.shape[0]) == 0
-        and value.shape[1:] == ref.shape[1:]
-    ):
-        value = value[: ref.shape[0]]
-    return value if value.shape == ref.shape else None
-
-
-def shaped_like(
-    expected: list[dict[str, np.ndarray]], got: list[dict[str, np.ndarray]]
-) -> list[dict[str, np.ndarray]]:
-    """A config's outputs shaped as the reference's (a batched config's cut to its first
-    sample), so the user's metric sees the same layout either way."""
-    out = []
-    for ref, value in zip(expected, got, strict=True):
-        shaped = {}
-        for name, array in value.items():
-            cut = _aligned(array, ref[name]) if name in ref else None
-            shaped[name] = array if cut is None else cut
-        out.append(shaped)
-    return out
-
-
 def compare_outputs(
     references: list[dict[str, np.ndarray]], outputs: list[dict[str, np.ndarray]], source: str
 ) -> dict[str, Any]:
@@ -56,21 +29,32 @@ def compare_outputs(
       outputs that are probability vectors in every reference sample; None otherwise;
     - ``max_abs`` / ``max_rel``: the largest single-element error, absolute and relative to
       the output's largest magnitude (information: on random data it is very conservative).
+
+    Outputs are compared sample by sample, shaped as the reference (a batched config's outputs
+    were already cut along the model's batch axes). An output that is missing or shaped
+    otherwise is never skipped: it is listed under ``unknown`` with the reason, and the figures
+    over the other outputs say nothing about it (an accuracy limit fails on it).
     """
     names = list(references[0]) if references else []
     per_output: dict[str, dict[str, Any]] = {}
+    unknown: dict[str, str] = {}
     for name in names:
         diff2 = ref2 = 0.0
         max_abs = scale = 0.0
         matches = positions = 0
         scores = all(is_probability_vector(r[name]) for r in references)
         compared = 0
-        for ref_set, got_set in zip(references, outputs, strict=True):
+        for index, (ref_set, got_set) in enumerate(zip(references, outputs, strict=True)):
             ref = ref_set[name]
-            got = got_set.get(name)
-            value = _aligned(got, ref) if got is not None else None
-            if value is None:
-                continue
+            value = got_set.get(name)
+            if value is None or value.shape != ref.shape:
+                unknown[name] = (
+                    f"the config gives no output '{name}'"
+                    if value is None
+                    else f"sample {index} of '{name}' is {list(value.shape)}, the f32 model's "
+                    f"{list(ref.shape)}"
+                )
+                break
             compared += 1
             r64, v64 = ref.astype(np.float64), value.astype(np.float64)
             delta = v64 - r64
@@ -83,7 +67,7 @@ def compare_outputs(
                 agree = np.argmax(r64, axis=-1) == np.argmax(v64, axis=-1)
                 matches += int(np.sum(agree))
                 positions += int(agree.size)
-        if not compared:
+        if name in unknown or not compared:
             continue
         if ref2 > 0:
             rel_l2 = math.sqrt(diff2 / ref2)
@@ -97,11 +81,14 @@ def compare_outputs(
             "positions": positions,
         }
     top1 = [o["top1"] for o in per_output.values() if o["top1"] is not None]
-    return {
+    record: dict[str, Any] = {
         "samples": len(references),
         "source": source,
         "outputs": per_output,
-        "rel_l2": max((o["rel_l2"] for o in per_output.values()), default=0.0),
+        "rel_l2": max((o["rel_l2"] for o in per_output.values()), default=None),
         "top1": min(top1) if top1 else None,
-        "max_rel_error": max((o["max_rel"] for o in per_output.values()), default=0.0),
+        "max_rel_error": max((o["max_rel"] for o in per_output.values()), default=None),
     }
+    if unknown or not names:
+        record["unknown"] = unknown or {"(all)": "no sample or no output to compare"}
+    return record

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from autotune.core import EffectiveConfig, RuntimeConfig
+from autotune.core import BatchAxes, EffectiveConfig, RuntimeConfig
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._memory import peak_rss_bytes, reset_peak, rss_bytes
 from autotune.measure._run import Clock, Pipeline
@@ -36,7 +36,10 @@ class Session(Protocol):
 
     def first_inference_ms(self) -> float: ...
 
-    def infer(self, inputs: list[np.ndarray]) -> dict[str, np.ndarray]: ...
+    def infer_samples(self, samples: list[list[np.ndarray]]) -> list[dict[str, np.ndarray]]:
+        """Each sample's outputs as this config computes them (batched configs take distinct
+        samples along the model's batch axes)."""
+        ...
 
     def profile(self, iterations: int) -> list[dict[str, object]]: ...
 
@@ -55,6 +58,7 @@ class Backend(Protocol):
         config: RuntimeConfig,
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
+        batch_axes: BatchAxes | None = None,
     ) -> Session: ...
 
     def compile_matmul(self, size: int, config: RuntimeConfig) -> Session: ...
@@ -82,11 +86,17 @@ class RuntimeBackend:
         config: RuntimeConfig,
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
+        batch_axes: BatchAxes | None = None,
     ) -> Session:
         from autotune import runtime
 
         return runtime.CompiledSession(
-            model_path, shape, config, cache_dir=cache_dir, extra_properties=extra_properties
+            model_path,
+            shape,
+            config,
+            cache_dir=cache_dir,
+            extra_properties=extra_properties,
+            batch_axes=batch_axes,
         )
 
     def compile_matmul(self, size: int, config: RuntimeConfig) -> Session:

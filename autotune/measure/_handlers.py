@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from autotune.core import RuntimeConfig
+from autotune.core import BatchAxes, RuntimeConfig
 from autotune.measure._backend import RUNTIME, Backend
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
@@ -36,6 +36,7 @@ def measure_config(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None = None,
     config: dict[str, Any],
     trial_time_s: float,
     percent: float,
@@ -60,7 +61,9 @@ def measure_config(
     rss_before = backend.rss_bytes()
     backend.reset_peak()
     path, cache = model_for(cfg, model_path, variants, cache_dir)
-    session = backend.compile(path, shape, cfg, cache_dir=cache)
+    session = backend.compile(
+        path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+    )
     try:
         key = session.effective.key()
         if key in set(known_keys or ()):
@@ -121,6 +124,7 @@ def measure_interleaved(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None = None,
     configs: list[dict[str, Any]],
     rounds: int,
     window_s: float,
@@ -139,7 +143,11 @@ def measure_interleaved(
     for c in configs:
         cfg = RuntimeConfig.from_dict(c)
         path, cache = model_for(cfg, model_path, variants, cache_dir)
-        sessions.append(backend.compile(path, shape, cfg, cache_dir=cache))
+        sessions.append(
+            backend.compile(
+                path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+            )
+        )
     if scenario == "server":
         assert start_rates is not None and latency_limit_ms is not None
         try:
@@ -202,6 +210,7 @@ def load_curves(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None = None,
     configs: list[dict[str, Any]],
     rates: list[list[float]],
     window_s: float,
@@ -216,7 +225,9 @@ def load_curves(
     for config, config_rates in zip(configs, rates, strict=True):
         cfg = RuntimeConfig.from_dict(config)
         path, cache = model_for(cfg, model_path, variants, cache_dir)
-        session = backend.compile(path, shape, cfg, cache_dir=cache)
+        session = backend.compile(
+            path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+        )
         try:
             session.first_inference_ms()
             points = measure_curve(
@@ -239,6 +250,7 @@ def layer_counters(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None = None,
     config: dict[str, Any],
     iterations: int = 30,
     variants: dict[str, str] | None = None,
@@ -247,7 +259,13 @@ def layer_counters(
     """Per-layer counters with PERF_COUNT on: where the time goes in this config."""
     cfg = RuntimeConfig.from_dict(config)
     path, _ = model_for(cfg, model_path, variants)
-    session = backend.compile(path, shape, cfg, extra_properties={"PERF_COUNT": True})
+    session = backend.compile(
+        path,
+        shape,
+        cfg,
+        extra_properties={"PERF_COUNT": True},
+        batch_axes=BatchAxes.from_dict(batch_axes),
+    )
     try:
         layers = session.profile(iterations)
     finally:
@@ -259,6 +277,7 @@ def load_times(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None = None,
     config: dict[str, Any],
     variants: dict[str, str] | None = None,
     backend: Backend = RUNTIME,
@@ -270,7 +289,13 @@ def load_times(
     with tempfile.TemporaryDirectory() as cache:
         for name, cache_dir in (("cold", None), ("cache_fill", cache), ("cached", cache)):
             started = backend.clock()
-            session = backend.compile(model_path, shape, cfg, cache_dir=cache_dir)
+            session = backend.compile(
+                model_path,
+                shape,
+                cfg,
+                cache_dir=cache_dir,
+                batch_axes=BatchAxes.from_dict(batch_axes),
+            )
             first = session.first_inference_ms()
             out[name] = {
                 "compile_ms": session.compile_ms,

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from autotune.core import InputInfo, RuntimeConfig
-from autotune.measure._accuracy import compare_outputs, shaped_like
+from autotune.core import BatchAxes, InputInfo, RuntimeConfig
+from autotune.measure._accuracy import compare_outputs
 from autotune.measure._backend import RUNTIME, Backend, Session
 from autotune.measure._metric import metric_drop
 from autotune.measure._samples import load_samples, random_samples
@@ -38,12 +38,10 @@ def accuracy(
     """This config's outputs against the f32 reference on every sample (figures per output),
     and the user's metric drop when there is one."""
     samples, expected, source = _load_reference(reference_path)
-    got = [session.infer(sample) for sample in samples]
+    got = session.infer_samples(samples)
     record = compare_outputs(expected, got, source)
     if accuracy_fn:
-        record["metric"] = metric_drop(
-            accuracy_fn, expected, shaped_like(expected, got), search_path
-        )
+        record["metric"] = metric_drop(accuracy_fn, expected, got, search_path)
     return record
 
 
@@ -54,18 +52,29 @@ def reference_outputs(
     out_path: str,
     inputs: tuple[InputInfo, ...],
     inputs_dir: str | None = None,
+    batch_axes: dict[str, Any] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
-    """Outputs of the f32 reference (LATENCY hint, f32) on fixed inputs, saved for every trial
-    to compare against. ``inputs`` are the model's static inputs as the parent inspected them."""
-    cfg = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1)
-    session = backend.compile(model_path, shape, cfg)
+    """Outputs of the f32 reference (LATENCY hint, f32, the study's own batch) on fixed inputs,
+    saved for every trial to compare against. ``inputs`` are the model's static inputs as the
+    parent inspected them; random samples are distinct except on inputs without a batch axis
+    (which a batch shares)."""
+    axes = BatchAxes.from_dict(batch_axes)
+    cfg = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1, batch=axes.batch)
+    session = backend.compile(model_path, shape, cfg, batch_axes=axes)
     try:
-        samples = load_samples(inputs_dir, inputs) if inputs_dir else random_samples(inputs)
+        samples = (
+            load_samples(inputs_dir, inputs, axes=axes.inputs)
+            if inputs_dir
+            else random_samples(
+                inputs, shared=[i.name for i in inputs if i.name not in axes.inputs]
+            )
+        )
         arrays: dict[str, np.ndarray] = {}
         names: list[str] = []
-        for s, sample in enumerate(samples):
-            outputs = session.infer(sample)
+        for s, (sample, outputs) in enumerate(
+            zip(samples, session.infer_samples(samples), strict=True)
+        ):
             names = list(outputs)
             arrays.update({f"in_{s}_{i}": a for i, a in enumerate(sample)})
             arrays.update({f"out_{s}_{k}": outputs[n] for k, n in enumerate(names)})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from autotune.core import InputInfo, RuntimeConfig
+from autotune.core import BatchAxes, InputInfo, RuntimeConfig
 from autotune.measure._backend import RUNTIME, Backend
 from autotune.measure._samples import MAX_CALIBRATION_SAMPLES, load_samples, random_samples
 
@@ -34,6 +34,7 @@ def quantize(
     inputs: tuple[InputInfo, ...],
     inputs_dir: str | None,
     random_count: int = 32,
+    batch_axes: dict[str, Any] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """The INT8 variant: NNCF post-training quantization calibrated on the user's samples (or,
@@ -41,7 +42,12 @@ def quantize(
     from autotune import runtime
 
     samples = (
-        load_samples(inputs_dir, inputs, limit=MAX_CALIBRATION_SAMPLES)
+        load_samples(
+            inputs_dir,
+            inputs,
+            limit=MAX_CALIBRATION_SAMPLES,
+            axes=BatchAxes.from_dict(batch_axes).inputs,
+        )
         if inputs_dir
         else random_samples(inputs, count=random_count)
     )

@@ -12,7 +12,7 @@ import optuna
 import plotly.graph_objects as go
 import plotly.offline
 
-from autotune.core import write_atomic
+from autotune.core import BatchAxes, write_atomic
 from autotune.measure import STABILITY_REMEDY
 from autotune.report._accuracy import AccuracyRow, accuracy_info
 from autotune.report._compare import CompareRow, compare_info
@@ -283,7 +283,8 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     body = f"""
 <h1>autotune report — {html.escape(study.study_name)}</h1>
 <p class="muted">model <code>{html.escape(model["path"])}</code> {html.escape(str(model.get("shape") or ""))} ·
-devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(storage_url)}</code></p>
+devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(storage_url)}</code><br>
+{html.escape(BatchAxes.from_dict(model.get("batch_axes")).summary())}</p>
 <h2>Which config to ship</h2>
 {_summary_html(summary)}
 {deploy}

@@ -1,8 +1,8 @@
 """The only part of autotune that imports openvino: models, devices, compiled sessions."""
 
+from autotune.runtime._batch import find_batch_axes
 from autotune.runtime._completions import Completions
 from autotune.runtime._device import (
-    auto_batching_works,
     available_devices,
     device_capabilities,
     device_full_names,
@@ -12,10 +12,11 @@ from autotune.runtime._device import (
     to_runtime_properties,
 )
 from autotune.runtime._errors import openvino_message
+from autotune.runtime._inspect import inspect_model
 from autotune.runtime._model import (
     build_demo_model,
     build_matmul_model,
-    inspect_model,
+    input_roles,
     model_files,
     prepare_model,
     random_inputs,
@@ -41,7 +42,8 @@ __all__ = [
     "AsyncPipeline",
     "CompiledSession",
     "SyncPipeline",
-    "auto_batching_works",
+    "find_batch_axes",
+    "input_roles",
     "available_devices",
     "build_demo_model",
     "build_matmul_model",

@@ -17,6 +17,7 @@ from autotune.core import (
     DeviceError,
     EffectiveConfig,
 )
+from autotune.runtime._batch import runtime_batch
 from autotune.runtime._model import shared_core
 
 _PRECISIONS = {"FP32": "f32", "BF16": "bf16", "FP16": "f16"}
@@ -138,16 +139,6 @@ def to_runtime_properties(properties: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _runtime_batch(compiled: ov.CompiledModel) -> int | None:
-    """Dimension 0 of the first input of the model the device really runs (the BATCH device
-    reshapes it to N when it can batch the model, and silently keeps 1 when it cannot)."""
-    try:
-        dim = compiled.get_runtime_model().inputs[0].get_partial_shape()[0]
-        return None if dim.is_dynamic else int(dim.get_length())
-    except Exception:
-        return None
-
-
 def read_effective(
     compiled: ov.CompiledModel,
     device: str,
@@ -187,7 +178,7 @@ def read_effective(
         resolved = executing[0]
     if device.startswith(BATCH_DEVICE + ":"):
         size = auto_batch_size or 1
-        if _runtime_batch(compiled) != size or requests < size:
+        if runtime_batch(compiled) != size or requests < size:
             resolved = device.split(":", 1)[1].split("(", 1)[0]
             values.pop("AUTO_BATCH_TIMEOUT", None)
             values["AUTO_BATCHING"] = "inactive"
@@ -197,21 +188,3 @@ def read_effective(
         infer_requests=requests,
         properties=values,
     )
-
-
-def auto_batching_works(model_path: str, shape: dict[str, list[int]] | None, device: str) -> bool:
-    """Whether ``BATCH:<device>(2)`` really batches this model. The BATCH device silently runs
-    a model whose batch axis it cannot find one request at a time (the plain device, under
-    another name), so searching it would only spend trials on copies of plain configs."""
-    from autotune.runtime._model import prepare_model
-
-    hardware = device.split(":", 1)[1].split("(", 1)[0] if ":" in device else device
-    try:
-        compiled = shared_core().compile_model(
-            prepare_model(model_path, shape),
-            f"{BATCH_DEVICE}:{hardware}(2)",
-            {"PERFORMANCE_HINT": "LATENCY"},
-        )
-    except Exception:
-        return False
-    return _runtime_batch(compiled) == 2

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import math
 from pathlib import Path
 
 import numpy as np
 import openvino as ov
 
-from autotune.core import InputInfo, ModelError, ModelInfo
+from autotune.core import BatchAxes, ModelError, fill_input
 from autotune.runtime._errors import openvino_message, quiet_stderr
 
 _CORE: ov.Core | None = None
@@ -25,12 +24,29 @@ def shared_core() -> ov.Core:
     return _CORE
 
 
-def _input_name(port: ov.Output, index: int) -> str:
-    names = port.get_names()
-    return port.get_any_name() if names else f"input{index}"
+def input_name(port: ov.Output, index: int) -> str:
+    """An input's name as autotune writes it (``input3`` for an input without one)."""
+    return port.get_any_name() if port.get_names() else f"input{index}"
 
 
-def _hash_files(paths: list[Path]) -> str:
+def output_name(port: ov.Output, index: int) -> str:
+    """An output's name as autotune writes it (``output2`` for an output without one)."""
+    return port.get_any_name() if port.get_names() else f"output{index}"
+
+
+def output_names(model: ov.Model) -> list[str]:
+    """The outputs' names, read from the model as the user gave it: a compiled model may add
+    tensor names to a port (fused nodes), so naming results by the compiled ports would give
+    one output different names in different configs."""
+    return [output_name(port, i) for i, port in enumerate(model.outputs)]
+
+
+def outputs_of(request: ov.InferRequest, names: list[str]) -> dict[str, np.ndarray]:
+    """A finished request's outputs, copied, by the model's own output names (by index)."""
+    return {name: np.array(request.get_output_tensor(i).data) for i, name in enumerate(names)}
+
+
+def hash_files(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
         with path.open("rb") as f:
@@ -110,7 +126,7 @@ def describe_inputs(model: ov.Model) -> str:
     """``images: [?,3,?,?] f32; mask: [1,10] i64`` for error messages."""
     parts = []
     for i, port in enumerate(model.inputs):
-        parts.append(f"{_input_name(port, i)}{port.get_partial_shape()} {port.get_element_type()}")
+        parts.append(f"{input_name(port, i)}{port.get_partial_shape()} {port.get_element_type()}")
     return "; ".join(parts)
 
 
@@ -128,10 +144,10 @@ def resolve_shape(
                 f"({describe_inputs(model)})",
                 'name each input, e.g. --shape "a[1,3,224,224],b[1,10]"',
             )
-        shape = {_input_name(inputs[0], 0): shape}
+        shape = {input_name(inputs[0], 0): shape}
     by_name: dict[str, tuple[int, ov.Output]] = {}
     for i, port in enumerate(inputs):
-        for name in port.get_names() or {_input_name(port, i)}:
+        for name in port.get_names() or {input_name(port, i)}:
             by_name[name] = (i, port)
     resolved: dict[str, list[int]] = {}
     for name, dims in shape.items():
@@ -153,159 +169,129 @@ def resolve_shape(
                 f"--shape {name}{dims} does not fit the model's input {partial}",
                 "keep the static dimensions as the model has them",
             )
-        resolved[_input_name(port, index)] = dims
+        resolved[input_name(port, index)] = dims
     return resolved
 
 
-def _reshaped(model: ov.Model, shape: dict[str, list[int]], batch: int | None) -> ov.Model:
-    """A copy of ``model`` with ``shape`` applied and, if given, dimension 0 set to ``batch``."""
+def reshaped(model: ov.Model, shapes: dict[str, list[int]]) -> ov.Model:
+    """A copy of ``model`` with the inputs named in ``shapes`` reshaped (the others keep
+    their own shape)."""
     copy = model.clone()
-    target: dict[str, ov.PartialShape] = {}
+    target = {}
     for i, port in enumerate(copy.inputs):
-        name = _input_name(port, i)
-        dims = list(shape[name]) if name in shape else None
-        if dims is None:
-            partial = port.get_partial_shape()
-            if partial.is_dynamic:
-                continue
-            dims = [d.get_length() for d in partial]
-        if batch is not None and dims:
-            dims[0] = batch
-        target[name] = ov.PartialShape(dims)
+        name = input_name(port, i)
+        if name in shapes:
+            target[port] = ov.PartialShape(list(shapes[name]))
     if target:
-        copy.reshape({copy.input(n): s for n, s in target.items()})
+        copy.reshape(target)
     return copy
 
 
-def prepare_model(
-    path: str | Path, shape: dict[str, list[int]] | None, batch: int | None = None
-) -> ov.Model:
-    """Read and reshape a model for one trial (the batch, if given, replaces dimension 0)."""
-    model = read_model(path)
-    if shape is None and batch in (None, 1) and not model.is_dynamic():
-        return model
-    return _reshaped(model, shape or {}, batch)
-
-
-def _placeholder(index: int, dim: ov.Dimension, rank: int) -> str:
-    """How an example --shape spells a dimension: static as is, batch 1, H/W for images."""
-    if not dim.is_dynamic:
-        return str(dim.get_length())
-    if index == 0:
-        return "1"
-    if rank == 4 and index in (2, 3):
-        return "HW"[index - 2]
-    return f"D{index}"
-
-
-def _batch_reshapable(model: ov.Model, shape: dict[str, list[int]]) -> bool:
-    if any(port.get_partial_shape().rank.is_dynamic for port in model.inputs):
-        return False
-    if any(port.get_partial_shape().rank.get_length() == 0 for port in model.inputs):
-        return False
-    if all(port.get_partial_shape()[0].is_dynamic for port in model.inputs):
-        return True
-    try:
-        _reshaped(model, shape, 2)
-    except Exception:
-        return False
-    return True
-
-
-def _flops(model: ov.Model) -> float | None:
-    """Multiply-adds x2 of convolutions and matrix products (elementwise ops are not counted)."""
-    macs = 0.0
-    for node in model.get_ordered_ops():
-        kind = node.get_type_name()
-        if kind not in {"Convolution", "GroupConvolution", "MatMul", "ConvolutionBackpropData"}:
+def batch_shapes(
+    model: ov.Model,
+    shape: dict[str, list[int]] | None,
+    batch: int | None,
+    axes: BatchAxes | None,
+) -> dict[str, list[int]]:
+    """What to reshape for one trial: ``--shape``, and each batched input with its batch axis at
+    ``batch``. Inputs without a batch axis, and those ``--shape`` did not set, keep their shape."""
+    target = {k: list(v) for k, v in (shape or {}).items()}
+    if batch is None or batch == (axes.batch if axes else 1):
+        return target
+    if axes is None or not axes.inputs:
+        raise ValueError(f"batch {batch} asked of a model without batch axes")
+    for i, port in enumerate(model.inputs):
+        name = input_name(port, i)
+        axis = axes.inputs.get(name)
+        if axis is None:
             continue
-        out = node.get_output_partial_shape(0)
-        w = node.get_input_partial_shape(1)
-        if out.is_dynamic or w.is_dynamic:
-            return None
-        out_dims = [d.get_length() for d in out]
-        w_dims = [d.get_length() for d in w]
-        if kind == "Convolution":
-            macs += math.prod(out_dims) * math.prod(w_dims[1:])
-        elif kind == "GroupConvolution":
-            macs += math.prod(out_dims) * math.prod(w_dims[2:])
-        elif kind == "ConvolutionBackpropData":
-            a = node.get_input_partial_shape(0)
-            if a.is_dynamic:
-                return None
-            macs += math.prod(d.get_length() for d in a) * math.prod(w_dims[1:])
-        else:
-            a = node.get_input_partial_shape(0)
-            if a.is_dynamic or len(a) == 0:
-                return None
-            attrs = node.get_attributes()
-            k_dim = -2 if attrs.get("transpose_a") else -1
-            k = a[k_dim].get_length() if len(a) > 1 else a[0].get_length()
-            macs += math.prod(out_dims) * k
-    return 2.0 * macs
+        dims = target.get(name) or [d.get_length() for d in port.get_partial_shape()]
+        dims[axis] = batch
+        target[name] = dims
+    return target
 
 
-def inspect_model(path: str | Path, shape: dict[str, list[int]] | list[int] | None) -> ModelInfo:
-    """Read a model, fix its shape, and check it can be benchmarked as is.
-
-    A dynamic model without ``--shape`` is an error that lists the inputs and their partial
-    shapes, because autotune measures one concrete shape.
-    """
+def prepare_model(
+    path: str | Path,
+    shape: dict[str, list[int]] | None,
+    batch: int | None = None,
+    axes: BatchAxes | None = None,
+) -> ov.Model:
+    """Read and reshape a model for one trial: ``--shape``, and the batch along the model's own
+    batch axes (:class:`~autotune.core.BatchAxes`; never "dimension 0 of every input")."""
     model = read_model(path)
-    resolved = resolve_shape(model, shape)
-    fixed = _reshaped(model, resolved, None) if resolved else model
-    if fixed.is_dynamic():
-        dynamic = [
-            f"{_input_name(p, i)}{p.get_partial_shape()}"
-            for i, p in enumerate(fixed.inputs)
-            if p.get_partial_shape().is_dynamic
-        ]
-        example = ",".join(
-            f"{_input_name(p, i)}[{','.join(_placeholder(k, d, p.get_partial_shape().rank.get_length()) for k, d in enumerate(p.get_partial_shape()))}]"
-            for i, p in enumerate(fixed.inputs)
-            if p.get_partial_shape().rank.is_static
-        )
-        raise ModelError(
-            f"the model has dynamic input dimensions ({'; '.join(dynamic)})",
-            f'fix them with --shape, e.g. --shape "{example}" (your sizes for the letters)',
-        )
-    inputs = tuple(
-        InputInfo(
-            name=_input_name(orig, i),
-            partial_shape=str(orig.get_partial_shape()),
-            element_type=orig.get_element_type().get_type_name(),
-            shape=tuple(int(d) for d in new.get_shape()),
-        )
-        for i, (orig, new) in enumerate(zip(model.inputs, fixed.inputs, strict=True))
-    )
-    first = inputs[0].shape if inputs else None
-    batch = int(first[0]) if first else 1
-    paths = model_files(Path(path))
-    return ModelInfo(
-        path=str(Path(path).resolve()),
-        inputs=inputs,
-        outputs=tuple(_input_name(o, i) for i, o in enumerate(model.outputs)),
-        shape=resolved,
-        batch=batch,
-        batch_reshapable=_batch_reshapable(model, resolved or {}),
-        sha256=_hash_files(paths),
-        flops=_flops(fixed),
-    )
+    target = batch_shapes(model, shape, batch, axes)
+    return reshaped(model, target) if target else model
 
 
-def random_inputs(model: ov.Model | ov.CompiledModel, seed: int = 0) -> list[np.ndarray]:
-    """Random data of the right shape and dtype for every input (benchmark_app fills likewise)."""
+# Ops an index passes through unchanged on its way to a table lookup.
+_PASS_THROUGH = {"Convert", "Reshape", "Squeeze", "Unsqueeze"}
+
+
+def _table_size(port: ov.Output, depth: int = 0) -> int | None:
+    """The size of the table an integer input indexes (a Gather on a constant), if it does."""
+    for target in port.get_target_inputs():
+        node = target.get_node()
+        kind = node.get_type_name()
+        if kind in _PASS_THROUGH and depth < 4:
+            found = _table_size(node.output(0), depth + 1)
+            if found:
+                return found
+        elif kind == "Gather" and target.get_index() == 1:
+            table = node.input_value(0).get_partial_shape()
+            axis_node = node.input_value(2).get_node()
+            if table.rank.is_dynamic or axis_node.get_type_name() != "Constant":
+                continue
+            axis = int(np.asarray(axis_node.get_data()).reshape(-1)[0]) % table.rank.get_length()
+            if table[axis].is_static:
+                return int(table[axis].get_length())
+    return None
+
+
+def input_roles(model: ov.Model) -> dict[str, tuple[str, int | None]]:
+    """Each input's role, read from the graph (see :mod:`autotune.core` DATA/IDS/STATE):
+    integer indices into a constant table (with the table's size), a recurrent state (a float
+    input that an output mirrors in shape and type, in a model with other inputs), or data."""
+    outputs = {
+        (str(o.get_partial_shape()), o.get_element_type().get_type_name()) for o in model.outputs
+    }
+    roles: dict[str, tuple[str, int | None]] = {}
+    for i, port in enumerate(model.inputs):
+        kind = port.get_element_type()
+        signature = (str(port.get_partial_shape()), kind.get_type_name())
+        if kind.is_integral_number() and not kind == ov.Type.boolean:
+            size = _table_size(port)
+            roles[input_name(port, i)] = ("ids", size) if size else ("data", None)
+        elif kind.is_real() and len(model.inputs) > 1 and signature in outputs:
+            roles[input_name(port, i)] = ("state", None)
+        else:
+            roles[input_name(port, i)] = ("data", None)
+    return roles
+
+
+def random_inputs(
+    model: ov.Model | ov.CompiledModel,
+    roles: dict[str, tuple[str, int | None]] | None = None,
+    seed: int = 0,
+    zero_state: bool = True,
+) -> list[np.ndarray]:
+    """Data for every input, by element type and role: random values (benchmark_app fills
+    likewise), ids below their table's size, a state at zeros (``zero_state``: an
+    application's first call, what speed is measured on)."""
     rng = np.random.default_rng(seed)
     arrays = []
-    for port in model.inputs:
-        dtype = port.get_element_type().to_dtype()
-        shape = tuple(port.get_shape())
-        if np.issubdtype(dtype, np.floating):
-            arrays.append(rng.random(shape, dtype=np.float32).astype(dtype))
-        elif dtype == np.bool_:
-            arrays.append(rng.integers(0, 2, shape).astype(np.bool_))
-        else:
-            arrays.append(rng.integers(0, 10, shape).astype(dtype))
+    for i, port in enumerate(model.inputs):
+        role, high = (roles or {}).get(input_name(port, i), ("data", None))
+        arrays.append(
+            fill_input(
+                port.get_element_type().get_type_name(),
+                list(port.get_shape()),
+                rng,
+                role=role,
+                high=high,
+                zero_state=zero_state,
+            )
+        )
     return arrays
 
 

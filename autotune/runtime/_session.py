@@ -10,11 +10,27 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from autotune.core import DeviceError, RuntimeConfig
+from autotune.core import (
+    BATCH_DEVICE,
+    BatchAxes,
+    DeviceError,
+    RuntimeConfig,
+    group_samples,
+    split_outputs,
+    stack_samples,
+)
 from autotune.runtime._completions import Completions
 from autotune.runtime._device import read_effective, to_runtime_properties
 from autotune.runtime._errors import openvino_message
-from autotune.runtime._model import prepare_model, random_inputs, shared_core
+from autotune.runtime._model import (
+    input_name,
+    input_roles,
+    output_names,
+    outputs_of,
+    prepare_model,
+    random_inputs,
+    shared_core,
+)
 
 
 def precision_cache_dir(cache_dir: str, properties: dict[str, str]) -> str:
@@ -31,23 +47,16 @@ def precision_cache_dir(cache_dir: str, properties: dict[str, str]) -> str:
     return str(folder)
 
 
-def _outputs(request: ov.InferRequest) -> dict[str, np.ndarray]:
-    return {
-        (port.get_any_name() if port.get_names() else f"output{i}"): np.array(
-            request.get_output_tensor(i).data
-        )
-        for i, port in enumerate(request.model_outputs)
-    }
-
-
 class SyncPipeline:
     """benchmark_app's latency mode (``-hint latency`` runs the sync API): one request and
     ``infer()`` in a loop. With a single request, the async API only adds a callback thread
     and a wake-up per inference, which on a 30 µs model costs more than the inference."""
 
-    def __init__(self, compiled: ov.CompiledModel, frames_per_request: int):
+    def __init__(
+        self, compiled: ov.CompiledModel, frames_per_request: int, inputs: list[np.ndarray]
+    ):
         self._request = compiled.create_infer_request()
-        self._inputs = random_inputs(compiled)
+        self._inputs = inputs
         for index, array in enumerate(self._inputs):
             self._request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
         self._frames = frames_per_request
@@ -68,9 +77,8 @@ class SyncPipeline:
     def drain(self) -> list[float]:
         return []
 
-    def infer_once(self) -> dict[str, np.ndarray]:
+    def infer_once(self) -> None:
         self._request.infer()
-        return _outputs(self._request)
 
 
 class AsyncPipeline:
@@ -81,9 +89,15 @@ class AsyncPipeline:
     request handles fetched once, so the hot loop does no Python work the runtime can do.
     """
 
-    def __init__(self, compiled: ov.CompiledModel, requests: int, frames_per_request: int):
+    def __init__(
+        self,
+        compiled: ov.CompiledModel,
+        requests: int,
+        frames_per_request: int,
+        inputs: list[np.ndarray],
+    ):
         self._queue = ov.AsyncInferQueue(compiled, requests)
-        self._inputs = random_inputs(compiled)
+        self._inputs = inputs
         self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
         self._slots = [self._queue[i] for i in range(requests)]
         for slot in self._slots:
@@ -117,11 +131,10 @@ class AsyncPipeline:
         self._in_flight.clear()
         return latencies
 
-    def infer_once(self) -> dict[str, np.ndarray]:
+    def infer_once(self) -> None:
         """One synchronous inference on request 0 (pipeline must be idle)."""
         request = self._slots[0]
         request.infer()
-        return _outputs(request)
 
 
 class OpenLoopPool:
@@ -130,10 +143,10 @@ class OpenLoopPool:
     thread and handed to the dispatcher, which blocks until one arrives or its next arrival
     is due (:func:`autotune.measure.run_load`)."""
 
-    def __init__(self, compiled: ov.CompiledModel, requests: int):
+    def __init__(self, compiled: ov.CompiledModel, requests: int, inputs: list[np.ndarray]):
         self._requests = [compiled.create_infer_request() for _ in range(requests)]
         # Shared-memory tensors do not own their arrays: keep both alive as long as the pool.
-        self._inputs = random_inputs(compiled)
+        self._inputs = inputs
         self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
         self._completions = Completions()
         for slot, request in enumerate(self._requests):
@@ -165,12 +178,16 @@ class CompiledSession:
         config: RuntimeConfig,
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
+        batch_axes: BatchAxes | None = None,
     ) -> None:
         self.config = config
+        self.batch_axes = batch_axes or BatchAxes()
         if isinstance(model_path, ov.Model):
             model = model_path
         else:
-            model = prepare_model(model_path, shape, config.batch if config.batch != 1 else None)
+            model = prepare_model(model_path, shape, config.batch, batch_axes)
+        self._roles = input_roles(model)
+        self._outputs = output_names(model)
         properties = to_runtime_properties(config.properties())
         if cache_dir:
             properties["CACHE_DIR"] = precision_cache_dir(cache_dir, config.properties())
@@ -200,18 +217,21 @@ class CompiledSession:
             ),
             variant=config.variant,
         )
+        inputs = random_inputs(self.compiled, self._roles)
         self.pipeline: SyncPipeline | AsyncPipeline = (
-            SyncPipeline(self.compiled, frames_per_request=config.batch)
+            SyncPipeline(self.compiled, config.batch, inputs)
             if self.effective.infer_requests == 1
-            else AsyncPipeline(
-                self.compiled, self.effective.infer_requests, frames_per_request=config.batch
-            )
+            else AsyncPipeline(self.compiled, self.effective.infer_requests, config.batch, inputs)
         )
         self._check_request: ov.InferRequest | None = None
 
     def open_pool(self) -> OpenLoopPool:
         """The same number of infer requests, for open-loop load."""
-        return OpenLoopPool(self.compiled, self.effective.infer_requests)
+        return OpenLoopPool(
+            self.compiled,
+            self.effective.infer_requests,
+            random_inputs(self.compiled, self._roles),
+        )
 
     def first_inference_ms(self) -> float:
         """The first inference after compile, measured apart (benchmark_app reports it so)."""
@@ -219,28 +239,60 @@ class CompiledSession:
         self.pipeline.infer_once()
         return (time.perf_counter() - started) * 1e3
 
-    def infer(self, inputs: list[np.ndarray]) -> dict[str, np.ndarray]:
-        """Run one sample (repeated along the batch axis when the config batches) on a request of
-        its own, apart from the benchmark pool; outputs by name."""
+    def infer_samples(self, samples: list[list[np.ndarray]]) -> list[dict[str, np.ndarray]]:
+        """Each sample's outputs, on requests apart from the benchmark pool, computed the way
+        this config computes them: a batched config takes distinct samples stacked along the
+        model's batch axes and its outputs are cut back along theirs; the BATCH device gets
+        distinct concurrent requests (so it really batches them)."""
+        if not samples:
+            return []
+        size = self.config.batch
+        auto = self.effective.properties.get("AUTO_BATCHING") != "inactive" and (
+            self.config.target_device.startswith(BATCH_DEVICE)
+        )
+        if auto:
+            return self._concurrent(samples, self.config.auto_batch_size or 1)
+        if size == self.batch_axes.batch:
+            return [self._infer(sample) for sample in samples]
+        names = [input_name(p, i) for i, p in enumerate(self.compiled.inputs)]
+        axes = self.batch_axes.inputs
+        out: dict[int, dict[str, np.ndarray]] = {}
+        for group in group_samples(samples, names, axes, size):
+            stacked = stack_samples([samples[s] for s in group], names, axes)
+            parts = split_outputs(self._infer(stacked), self.batch_axes.outputs, size)
+            for index, part in zip(group, parts, strict=True):
+                out.setdefault(index, part)
+        return [out[s] for s in range(len(samples))]
+
+    def _infer(self, arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
         if self._check_request is None:
             self._check_request = self.compiled.create_infer_request()
         request = self._check_request
-        for index, (port, array) in enumerate(zip(self.compiled.inputs, inputs, strict=True)):
-            target = tuple(port.get_shape())
-            if (
-                array.shape != target
-                and target
-                and array.shape[0] * self.config.batch == target[0]
-            ):
-                array = np.concatenate([array] * self.config.batch, axis=0)
-            request.set_input_tensor(index, ov.Tensor(np.ascontiguousarray(array)))
+        for index, array in enumerate(arrays):
+            request.set_input_tensor(index, ov.Tensor(np.asarray(array, order="C")))
         request.infer()
-        return _outputs(request)
+        return outputs_of(request, self._outputs)
+
+    def _concurrent(
+        self, samples: list[list[np.ndarray]], size: int
+    ) -> list[dict[str, np.ndarray]]:
+        """Samples as concurrent requests, ``size`` in flight at a time."""
+        queue = ov.AsyncInferQueue(self.compiled, max(1, size))
+        out: list[dict[str, np.ndarray]] = [{} for _ in samples]
+
+        def collect(request: ov.InferRequest, index: int) -> None:
+            out[index] = outputs_of(request, self._outputs)
+
+        queue.set_callback(collect)
+        for index, sample in enumerate(samples):
+            queue.start_async([np.asarray(a, order="C") for a in sample], index)
+        queue.wait_all()
+        return out
 
     def profile(self, iterations: int) -> list[dict[str, object]]:
         """Per-layer counters (needs PERF_COUNT=YES), averaged over ``iterations`` inferences."""
         request = self.compiled.create_infer_request()
-        for index, array in enumerate(random_inputs(self.compiled)):
+        for index, array in enumerate(random_inputs(self.compiled, self._roles)):
             request.set_input_tensor(index, ov.Tensor(array))
         for _ in range(3):
             request.infer()  # warm-up, not counted

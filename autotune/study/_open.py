@@ -36,6 +36,17 @@ def _conflict(name: str, meta: dict[str, Any], wanted: dict[str, Any]) -> str | 
     stored, model = meta.get("model", {}), wanted["model"]
     if stored.get("sha256") != model["sha256"] or stored.get("shape") != model["shape"]:
         return f"study '{name}' was made for another model or shape ({stored.get('path')})"
+    axes, wanted_axes = stored.get("batch_axes"), model.get("batch_axes") or {}
+    if axes is None:
+        return (
+            f"study '{name}' was made by an autotune that took dimension 0 of every input as "
+            "the batch, unchecked"
+        )
+    if (axes.get("inputs"), axes.get("searchable")) != (
+        wanted_axes.get("inputs"),
+        wanted_axes.get("searchable"),
+    ):
+        return f"study '{name}' was made with other batch axes ({axes.get('inputs')})"
     if meta.get("limits") != wanted["limits"] or meta.get("objective") != wanted["objective"]:
         return (
             f"study '{name}' was made with other limits "

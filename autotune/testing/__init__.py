@@ -1,7 +1,7 @@
 """A simulated many-core CPU for search-logic tests and benchmarks, driven through the same
 measurement handlers as the real worker (only OpenVINO is replaced)."""
 
-from autotune.testing._backend import SimulatedBackend, SimulatedSession
+from autotune.testing._backend import SimulatedBackend, SimulatedSession, simulated_model
 from autotune.testing._machine import (
     FakeClock,
     SimulatedMachine,
@@ -18,4 +18,5 @@ __all__ = [
     "SimulatedPipeline",
     "SimulatedRunner",
     "SimulatedSession",
+    "simulated_model",
 ]

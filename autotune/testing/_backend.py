@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autotune.core import RuntimeConfig
+from autotune.core import BatchAxes, InputInfo, ModelInfo, RuntimeConfig
 from autotune.measure import CpuSample
 from autotune.testing._machine import (
     FakeClock,
@@ -52,7 +52,7 @@ class SimulatedSession:
         self.clock.advance(ms / 1e3)
         return ms
 
-    def infer(self, inputs: list[np.ndarray]) -> dict[str, np.ndarray]:
+    def infer_samples(self, samples: list[list[np.ndarray]]) -> list[dict[str, np.ndarray]]:
         raise NotImplementedError("the simulated machine computes no outputs")
 
     def profile(self, iterations: int) -> list[dict[str, object]]:
@@ -82,6 +82,7 @@ class SimulatedBackend:
         config: RuntimeConfig,
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
+        batch_axes: BatchAxes | None = None,
     ) -> SimulatedSession:
         return SimulatedSession(self, config)
 
@@ -96,3 +97,17 @@ class SimulatedBackend:
 
     def reset_peak(self) -> None:
         self.peak = IDLE_RSS
+
+
+def simulated_model(path: str = "sim.xml", shape: tuple[int, ...] = (1, 3, 8, 8)) -> ModelInfo:
+    """The model the simulated machine "runs": one input batched on axis 0, one output, the
+    batch proven (as :func:`autotune.runtime.find_batch_axes` would prove it on a real CNN)."""
+    return ModelInfo(
+        path=path,
+        inputs=(InputInfo("x", f"[?,{','.join(map(str, shape[1:]))}]", "f32", shape),),
+        outputs=("y",),
+        shape=None,
+        batch=1,
+        batch_axes=BatchAxes({"x": 0}, {"y": 0}, searchable=True, checked=(2, 8), auto_batch=True),
+        sha256="sim",
+    )

@@ -82,6 +82,7 @@ class Objective:
         return {
             "model_path": s.model.path,
             "shape": s.model.shape,
+            "batch_axes": s.model.batch_axes.to_dict(),
             "variants": s.variants,
             "accuracy_fn": s.accuracy_fn,
             "search_path": s.search_path,

@@ -25,6 +25,7 @@ def ensure_reference(plan: SearchPlan, runner: Runner, observer: SearchObserver)
                         "out_path": str(path),
                         "inputs": plan.model.inputs,
                         "inputs_dir": plan.settings.inputs_dir,
+                        "batch_axes": plan.model.batch_axes.to_dict(),
                     },
                     timeout_s=default_trial_timeout(plan.settings.trial_time_s),
                 )

@@ -19,12 +19,13 @@ from autotune.core import (
     BadInputError,
     ModelInfo,
     format_duration,
+    parse_layouts,
     parse_shape,
 )
 from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
 from autotune.measure import check_accuracy_fn, collect_environment, fingerprint, load_samples
 from autotune.study import absolute_storage, default_out_dir, default_storage
-from autotune.tuning._space import SearchSpace, build_space, resolve_devices
+from autotune.tuning._space import SearchSpace, build_space, powers_of_two, resolve_devices
 
 OBJECTIVES = ("throughput", "pareto")
 CALIBRATIONS = ("inputs", "random")
@@ -40,6 +41,7 @@ class SearchSettings:
 
     model_path: str
     shape: str | None = None
+    layout: str | None = None  # --layout: the batch axes, benchmark_app's syntax
     max_latency_s: float | None = None
     percentile: float = math.nan  # NaN: the scenario's default (p90 offline, p99 server)
     device: str | None = None
@@ -94,10 +96,12 @@ class SearchPlan:
     int8_key: str | None = None  # --quantize: which INT8 model this search makes (cache key)
 
     def model_payload(self) -> dict[str, Any]:
-        """The model part of every worker job: the file, the shape, and the variants' files."""
+        """The model part of every worker job: the file, the shape, the batch axes (a config's
+        batch is applied along them and nowhere else), and the variants' files."""
         return {
             "model_path": self.model.path,
             "shape": self.model.shape,
+            "batch_axes": self.model.batch_axes.to_dict(),
             "variants": self.variants,
         }
 
@@ -237,13 +241,16 @@ def plan_search(s: SearchSettings) -> SearchPlan:
 
     validate_settings(s)
     shape = parse_shape(s.shape) if s.shape else None
-    model = runtime.inspect_model(s.model_path, shape)
-    devices = resolve_devices(
-        s.device,
-        runtime.available_devices(),
-        model,
-        lambda device: runtime.auto_batching_works(model.path, model.shape, device),
+    available = runtime.available_devices()
+    sizes = powers_of_two(s.max_batch)
+    model = runtime.inspect_model(
+        s.model_path,
+        shape,
+        layouts=parse_layouts(s.layout) if s.layout else None,
+        batch_sizes=sorted({2, sizes[-1]}) if sizes[-1] > 1 else (),
+        device="CPU" if "CPU" in available else available[0],
     )
+    devices = resolve_devices(s.device, available, model)
     hardware = (
         next(d for d in devices if not d.startswith(("AUTO", "BATCH")))
         if any(not d.startswith(("AUTO", "BATCH")) for d in devices)
@@ -286,7 +293,8 @@ def plan_search(s: SearchSettings) -> SearchPlan:
             raise BadInputError(
                 f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
             )
-        load_samples(s.inputs_dir, model.inputs)  # shapes checked now, not in every trial
+        # shapes checked now, not in every trial
+        load_samples(s.inputs_dir, model.inputs, axes=model.batch_axes.inputs)
     return SearchPlan(
         settings=s,
         model=model,

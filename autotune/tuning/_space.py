@@ -8,7 +8,6 @@ names, stable across studies so a resumed study keeps teaching the sampler.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,41 +134,38 @@ class SearchSpace:
         return params
 
 
-def candidate_devices(available: list[str], model: ModelInfo) -> list[str]:
-    """Every device a user may ask for: the real ones, AUTO, and BATCH:<dev> for batch-1
-    models."""
+def candidate_devices(available: list[str]) -> list[str]:
+    """Every device a user may name: the real ones, AUTO, and BATCH:<dev>."""
+    return [*available, AUTO_DEVICE, *(f"{BATCH_DEVICE}:{d}" for d in available)]
+
+
+def _no_auto_batch(model: ModelInfo) -> str:
+    """Why the BATCH device is not searched on this model ("" when it is)."""
+    axes = model.batch_axes
+    if not axes.searchable:
+        return axes.reason or "the model has no batch axis proven to batch"
+    return "" if axes.auto_batch else axes.auto_batch_reason
+
+
+def default_devices(available: list[str], model: ModelInfo) -> list[str]:
+    """What to search without ``--device``: only devices that can run a configuration of their
+    own. AUTO over a single device is that device's config (same effective properties), and a
+    BATCH device is searched only where a batch of distinct concurrent requests was proven to
+    give each its own outputs (:class:`~autotune.core.BatchAxes`) — elsewhere it would run one
+    request at a time, or mix the samples."""
     devices = list(available)
-    devices.append(AUTO_DEVICE)
-    if model.is_static and model.batch == 1:
+    if len(available) > 1:
+        devices.append(AUTO_DEVICE)
+    if not _no_auto_batch(model):
         devices.extend(f"{BATCH_DEVICE}:{d}" for d in available)
     return devices
 
 
-def default_devices(
-    available: list[str], model: ModelInfo, batches: Callable[[str], bool]
-) -> list[str]:
-    """What to search without ``--device``: only devices that can run a configuration of their
-    own. AUTO over a single device is that device's config (same effective properties), and a
-    BATCH device that cannot batch the model runs it one request at a time — both would only
-    spend trials on copies. ``batches(dev)`` says whether BATCH:<dev> really batches."""
-    devices = list(available)
-    if len(available) > 1:
-        devices.append(AUTO_DEVICE)
-    if model.is_static and model.batch == 1:
-        devices.extend(f"{BATCH_DEVICE}:{d}" for d in available if batches(d))
-    return devices
-
-
-def resolve_devices(
-    requested: str | None,
-    available: list[str],
-    model: ModelInfo,
-    batches: Callable[[str], bool] = lambda device: True,
-) -> list[str]:
+def resolve_devices(requested: str | None, available: list[str], model: ModelInfo) -> list[str]:
     """Parse ``--device`` (comma list) against what exists; ``None`` means the defaults."""
     if not requested:
-        return default_devices(available, model, batches)
-    candidates = candidate_devices(available, model)
+        return default_devices(available, model)
+    candidates = candidate_devices(available)
     chosen: list[str] = []
     for raw in requested.split(","):
         name = raw.strip()
@@ -177,21 +173,15 @@ def resolve_devices(
         if normalized.startswith(BATCH_DEVICE + ":"):
             normalized = normalized.split("(", 1)[0]  # BATCH:CPU(4) → the size is searched
         if normalized not in candidates:
-            if normalized.startswith(BATCH_DEVICE) and normalized[6:] in available:
-                raise DeviceError(
-                    f"device {name!r} needs a static model with batch 1",
-                    "fix the shape with --shape and batch 1, or drop BATCH from --device",
-                )
             raise DeviceError(
                 f"device {name!r} is not available here",
                 f"use one of: {', '.join(candidates)}",
             )
-        if normalized.startswith(BATCH_DEVICE + ":") and not batches(normalized[6:]):
+        why = _no_auto_batch(model) if normalized.startswith(BATCH_DEVICE + ":") else ""
+        if why:
             raise DeviceError(
-                f"device {name!r} cannot batch this model (OpenVINO finds no batch axis in it), "
-                f"so it would run one request at a time, like plain {normalized[6:]}",
-                "drop BATCH from --device (reshaped batches are searched on the plain device "
-                "when the model allows them)",
+                f"device {name!r} cannot batch this model: {why}",
+                "drop BATCH from --device, or declare the batch axes with --layout",
             )
         if normalized not in chosen:
             chosen.append(normalized)
@@ -212,7 +202,7 @@ def build_space(
     In the server scenario a request is one input as it arrives: a reshaped batch would have
     nothing to fill it, so batching is left to the BATCH device, whose size is searched
     together with its timeout (how long a request waits for the batch to fill)."""
-    if model.batch_reshapable and model.batch == 1 and scenario == OFFLINE:
+    if model.batch_axes.searchable and scenario == OFFLINE:
         batches = tuple(powers_of_two(max_batch))
     else:
         batches = (model.batch,)

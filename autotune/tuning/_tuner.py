@@ -16,7 +16,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
-from autotune.core import INT8, TrialsFailedError
+from autotune.core import INT8, BatchAxes, TrialsFailedError
 from autotune.judge import Contender, Decision, Limits
 from autotune.measure import (
     IsolatedRunner,
@@ -85,6 +85,7 @@ class SearchOutcome:
     new_trials: int
     elapsed_s: float
     files: dict[str, Path] = field(default_factory=dict)
+    batch_axes: BatchAxes = field(default_factory=BatchAxes)  # where the batch lives, proven
 
     @property
     def winner(self) -> Contender | None:
@@ -236,6 +237,7 @@ def run_search(
     started = time.perf_counter()
     plan = plan or plan_search(s)
     study = _open(plan, observer)
+    observer.message(plan.model.batch_axes.summary())
     runner = runner or IsolatedRunner(plan.out_dir)
     if s.quantize:
         int8 = prepare_int8(plan, runner, observer)
@@ -273,4 +275,5 @@ def run_search(
         confirmation=confirmation,
         new_trials=sum(1 for t in new if worker_of(t) == me),
         elapsed_s=time.perf_counter() - started,
+        batch_axes=plan.model.batch_axes,
     )

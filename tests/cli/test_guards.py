@@ -24,12 +24,14 @@ def measure(
     model: Path, shape: dict, cfg: RuntimeConfig, tmp: Path, reference: str | None = None
 ) -> dict:
     """One config in a fresh worker, so its memory baseline is an idle runtime."""
+    axes = runtime.inspect_model(model, shape).batch_axes  # where a batch goes, as planned
     with IsolatedRunner(tmp) as worker:
         return worker.call(
             "measure_config",
             {
                 "model_path": str(model),
                 "shape": shape,
+                "batch_axes": axes.to_dict(),
                 "config": cfg.to_dict(),
                 "trial_time_s": 0.3,
                 "percent": 90,

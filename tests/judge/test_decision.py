@@ -259,3 +259,26 @@ def test_when_drift_excludes_the_default_hints_the_f32_hints_are_the_baseline() 
     )
     assert any("seeded random inputs" in n for n in d.notes)
     assert d.ratios["THROUGHPUT"].estimate == pytest.approx(388.5 / 620, rel=1e-3)
+
+
+def test_an_output_the_guard_cannot_compare_fails_it_by_name() -> None:
+    """A batched config whose detection head returned [1,7098,6] where f32 gave [1,3549,6]:
+    its accuracy is unknown, never 0, and a config with unknown accuracy does not ship."""
+    from dataclasses import replace
+
+    unknown = replace(
+        acc(rel_l2=0.0),
+        rel_l2=None,
+        unknown={"output": "sample 0 of 'output' is [1, 7098, 6], the f32 model's [1, 3549, 6]"},
+    )
+    tuned = contender("batched", ALWAYS_FASTER, accuracy=unknown)
+    assert tuned.violations["unknown"] > 0 and "unknown" in tuned.missed
+    d = decide([tuned, contender("tput", HINT, hint="THROUGHPUT")], LIMITS)
+    assert d.winner is not None and d.winner.key == "tput"
+    hint_unknown = contender("lat", HINT, hint="LATENCY", accuracy=unknown)
+    d = decide([hint_unknown], LIMITS)
+    assert d.winner is None
+    assert "cannot be checked against f32 (output 'output': sample 0 of 'output' is" in d.problem
+    # without any accuracy limit, nothing is claimed about accuracy, so nothing fails
+    free = contender("batched", ALWAYS_FASTER, accuracy=unknown, limits=Limits(max_latency_ms=5))
+    assert "unknown" not in free.violations

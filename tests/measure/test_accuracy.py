@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autotune.measure._accuracy import compare_outputs, is_probability_vector, shaped_like
+from autotune.measure._accuracy import compare_outputs, is_probability_vector
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -35,19 +35,23 @@ def test_relative_l2_is_pooled_over_samples_and_top1_counts_flips() -> None:
     assert heat["max_rel"] == pytest.approx(0.1, rel=1e-5)  # the worst element, for information
 
 
-def test_a_batched_output_is_compared_on_its_first_sample() -> None:
+def test_an_output_shaped_otherwise_is_unknown_never_zero() -> None:
+    """A detection head reshaped to batch 2 gives [1,7098,6] where f32 gave [1,3549,6]: that
+    output cannot be compared, and the record says so instead of reporting no drift."""
+    ref = [{"boxes": np.ones((1, 3549, 6), np.float32), "scores": np.ones((1, 2), np.float32)}]
+    got = [{"boxes": np.ones((1, 7098, 6), np.float32), "scores": np.ones((1, 2), np.float32)}]
+    figures = compare_outputs(ref, got, "random")
+    assert "boxes" not in figures["outputs"] and "scores" in figures["outputs"]
+    assert "[1, 7098, 6]" in figures["unknown"]["boxes"]
+    assert "[1, 3549, 6]" in figures["unknown"]["boxes"]
+
+
+def test_a_missing_output_or_nothing_compared_is_unknown() -> None:
     ref = [{"y": np.ones((1, 3), np.float32)}]
-    batched = [{"y": np.concatenate([np.ones((1, 3)), np.zeros((3, 3))]).astype(np.float32)}]
-    assert compare_outputs(ref, batched, "x")["outputs"]["y"]["rel_l2"] == 0.0
-
-
-def test_a_metric_sees_batched_outputs_shaped_like_the_reference() -> None:
-    reference = [{"scores": np.ones((1, 4), np.float32), "extra": np.ones((2,), np.float32)}]
-    batched = [{"scores": np.arange(16, dtype=np.float32).reshape(4, 4), "extra": np.ones(3)}]
-    shaped = shaped_like(reference, batched)
-    assert shaped[0]["scores"].shape == (1, 4)
-    assert shaped[0]["scores"].tolist() == [[0, 1, 2, 3]]
-    assert shaped[0]["extra"].shape == (3,)  # not a batch of the reference: left as it is
+    figures = compare_outputs(ref, [{}], "random")
+    assert figures["unknown"] == {"y": "the config gives no output 'y'"}
+    assert figures["rel_l2"] is None  # not 0: nothing was compared
+    assert compare_outputs([], [], "random")["unknown"]
 
 
 def test_probability_vectors_are_recognised() -> None:

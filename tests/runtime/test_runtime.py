@@ -143,18 +143,18 @@ def test_compile_cache_never_mixes_precisions(model_dir: Path, tmp_path: Path) -
     model = sensitive_model(model_dir / "sensitive_cache.xml")
     shape = {"x": [1, 64]}
     x = [np.random.default_rng(0).random((1, 64), dtype=np.float32)]
-    exact = runtime.CompiledSession(str(model), shape, RuntimeConfig(precision="f32")).infer(x)[
-        "y"
-    ]
+    exact = runtime.CompiledSession(
+        str(model), shape, RuntimeConfig(precision="f32")
+    ).infer_samples([x])[0]["y"]
     cache = str(tmp_path / "cache")
     lossy = runtime.CompiledSession(
         str(model), shape, RuntimeConfig(precision="f16"), cache_dir=cache
-    ).infer(x)["y"]
+    ).infer_samples([x])[0]["y"]
     assert np.abs(lossy - exact).max() > 0.01 * np.abs(exact).max()  # f16 really is lossy here
     again = runtime.CompiledSession(
         str(model), shape, RuntimeConfig(precision="f32"), cache_dir=cache
     )
-    assert np.array_equal(again.infer(x)["y"], exact)
+    assert np.array_equal(again.infer_samples([x])[0]["y"], exact)
 
 
 def test_auto_over_one_device_is_that_devices_config(tiny_model: Path) -> None:
@@ -180,8 +180,9 @@ def test_batch_device_identity_says_whether_it_batches(
     from tests.models import byte_classifier
 
     unbatchable = byte_classifier(model_dir / "bytes.xml")
-    assert runtime.auto_batching_works(str(static_model), None, "CPU")
-    assert not runtime.auto_batching_works(str(unbatchable), None, "CPU")
+    assert runtime.inspect_model(str(static_model), None).batch_axes.auto_batch
+    found = runtime.inspect_model(str(unbatchable), None).batch_axes
+    assert not found.auto_batch and "no batch axis" in found.auto_batch_reason
     batched = RuntimeConfig(device="BATCH:CPU", hint="THROUGHPUT", auto_batch_size=4)
     for model, batches in ((static_model, True), (unbatchable, False)):
         via_batch = runtime.CompiledSession(str(model), None, batched)

@@ -19,7 +19,12 @@ from autotune.study import (
 )
 
 META = {
-    "model": {"path": "/m.xml", "sha256": "abc", "shape": None},
+    "model": {
+        "path": "/m.xml",
+        "sha256": "abc",
+        "shape": None,
+        "batch_axes": {"inputs": {"x": 0}, "searchable": True},
+    },
     "limits": {"max_latency_ms": 5.0, "percentile": 90.0},
     "objective": "throughput",
     "devices": ["CPU"],
@@ -37,6 +42,15 @@ def test_open_resume_and_refuse(tmp_path: Path) -> None:
     other_model = {**META, "model": {**META["model"], "sha256": "def"}}
     with pytest.raises(StudyError, match="another model"):
         open_study(storage, "s", other_model)
+    # other batch axes: its batched trials were another computation
+    state_axis = {**META, "model": {**META["model"], "batch_axes": {"inputs": {"x": 1}}}}
+    with pytest.raises(StudyError, match="other batch axes"):
+        open_study(storage, "s", state_axis)
+    unchecked = {k: v for k, v in META["model"].items() if k != "batch_axes"}
+    elsewhere = open_storage(f"sqlite:///{tmp_path}/old.db")
+    open_study(elsewhere, "old", {**META, "model": unchecked})  # written by an older autotune
+    with pytest.raises(StudyError, match="dimension 0 of every input"):
+        open_study(elsewhere, "old", META)
     other_cpu = {**META, "fingerprint": {**META["fingerprint"], "cpu": "Other CPU"}}
     with pytest.raises(StudyError, match="hardware fingerprint differs"):
         open_study(storage, "s", other_cpu)

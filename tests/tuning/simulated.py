@@ -6,22 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from autotune.core import InputInfo, ModelInfo
 from autotune.judge import Limits
-from autotune.testing import SimulatedMachine, SimulatedRunner
+from autotune.testing import SimulatedMachine, SimulatedRunner, simulated_model
 from autotune.tuning import SearchOutcome, SearchPlan, SearchSettings, build_space, run_search
 
 
 def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSettings) -> SearchPlan:
-    model = ModelInfo(
-        path=str(tmp_path / "sim.xml"),
-        inputs=(InputInfo("x", "[?,3,8,8]", "f32", (1, 3, 8, 8)),),
-        outputs=("y",),
-        shape=None,
-        batch=1,
-        batch_reshapable=True,
-        sha256="sim",
-    )
+    model = simulated_model(str(tmp_path / "sim.xml"))
     space = build_space(["CPU"], machine.capabilities(), model, settings.max_batch)
     limits = Limits(
         max_latency_ms=settings.max_latency_s * 1e3 if settings.max_latency_s else None,

@@ -6,7 +6,14 @@ import optuna
 import pytest
 
 from autotune import runtime
-from autotune.core import DeviceCapabilities, DeviceError, InputInfo, ModelInfo, RuntimeConfig
+from autotune.core import (
+    BatchAxes,
+    DeviceCapabilities,
+    DeviceError,
+    InputInfo,
+    ModelInfo,
+    RuntimeConfig,
+)
 from autotune.tuning import build_space, resolve_devices
 
 
@@ -30,15 +37,26 @@ def caps(
     )
 
 
-def model(batch: int = 1, reshapable: bool = True, static: bool = True) -> ModelInfo:
+def model(
+    batch: int = 1, reshapable: bool = True, static: bool = True, auto_batch: bool = True
+) -> ModelInfo:
     shape = (batch, 3, 8, 8) if static else None
+    axes = BatchAxes(
+        {"x": 0},
+        {"y": 0},
+        batch=batch,
+        searchable=reshapable and batch == 1,
+        reason="" if reshapable else "a batch of 2 changes the outputs of 'y'",
+        auto_batch=auto_batch and reshapable and batch == 1,
+        auto_batch_reason="" if auto_batch else "OpenVINO finds no batch axis in it",
+    )
     return ModelInfo(
         path="m.xml",
         inputs=(InputInfo("x", "[?,3,8,8]", "f32", shape),),
         outputs=("y",),
         shape=None,
         batch=batch,
-        batch_reshapable=reshapable,
+        batch_axes=axes,
         sha256="0",
     )
 
@@ -122,13 +140,18 @@ def test_device_resolution() -> None:
         "BATCH:GPU",
     ]
     assert resolve_devices("cpu, BATCH:CPU(4), auto", ["CPU"], m) == ["CPU", "BATCH:CPU", "AUTO"]
-    # a BATCH device that cannot batch the model is left out, and refused when asked for
-    assert resolve_devices(None, ["CPU"], m, lambda device: False) == ["CPU"]
-    with pytest.raises(DeviceError, match="cannot batch this model"):
-        resolve_devices("BATCH:CPU", ["CPU"], m, lambda device: False)
+    # a BATCH device that cannot batch the model is left out, and refused with the reason
+    no_auto = model(auto_batch=False)
+    assert resolve_devices(None, ["CPU"], no_auto) == ["CPU"]
+    with pytest.raises(DeviceError, match="cannot batch this model: OpenVINO finds no batch"):
+        resolve_devices("BATCH:CPU", ["CPU"], no_auto)
+    # nor on a model whose batch was not proven (the numeric check failed)
+    with pytest.raises(DeviceError, match="changes the outputs of 'y'"):
+        resolve_devices("BATCH:CPU", ["CPU"], model(reshapable=False))
+    assert resolve_devices(None, ["CPU"], model(reshapable=False)) == ["CPU"]
     with pytest.raises(DeviceError, match="GPU"):
         resolve_devices("GPU", ["CPU"], m)
-    with pytest.raises(DeviceError, match="batch 1"):
+    with pytest.raises(DeviceError, match="cannot batch"):
         resolve_devices("BATCH:CPU", ["CPU"], model(batch=4))
     assert "BATCH:CPU" not in resolve_devices(None, ["CPU"], model(batch=4))
 

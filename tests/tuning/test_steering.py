@@ -6,16 +6,16 @@ from pathlib import Path
 
 import optuna
 
-from autotune.core import DeviceCapabilities, InputInfo, ModelInfo
+from autotune.core import DeviceCapabilities
 from autotune.study import TrialResult
-from autotune.testing import SimulatedMachine
+from autotune.testing import SimulatedMachine, simulated_model
 from autotune.tuning import build_space, step_down, step_up
 from tests.tuning.simulated import run
 
 
 def space():
     caps = DeviceCapabilities("CPU", "t", (1, 4), 4, ("f32",), "f32")
-    model = ModelInfo("m", (InputInfo("x", "[?,3]", "f32", (1, 3)),), ("y",), None, 1, True, "0")
+    model = simulated_model("m", (1, 3))
     return build_space(["CPU", "BATCH:CPU"], caps, model, max_batch=8)
 
 
