@@ -204,6 +204,7 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
         "ratios": {k: v.to_dict() for k, v in decision.ratios.items()},
         "significant": decision.significant,
         "tied_with": list(decision.tied),
+        "confirmation": decision.evidence() if decision.confirmed else None,
         "findings": list(decision.findings),
         "notes": list(decision.notes),
         "rows": [
