@@ -205,6 +205,7 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
         "ratios": {k: v.to_dict() for k, v in decision.ratios.items()},
         "significant": decision.significant,
         "tied_with": list(decision.tied),
+        "confirmation": decision.evidence() if decision.confirmed else None,
         "findings": list(decision.findings),
         "notes": list(decision.notes),
         "batch_axes": outcome.batch_axes.to_dict() | {"summary": outcome.batch_axes.summary()},

@@ -14,7 +14,13 @@ from autotune.cli._app import app, console, guard, out
 from autotune.cli._console import QuietObserver, RichObserver, print_summary, summary_json
 from autotune.cli._options import StorageOpt, duration, fraction
 from autotune.core import SCENARIOS, parse_duration, parse_rate, rate_unit
-from autotune.tuning import CALIBRATIONS, OBJECTIVES, SearchSettings  # light: tuning loads lazily
+from autotune.judge import ROUNDS_STEP
+from autotune.tuning import (  # light: tuning loads lazily
+    CALIBRATIONS,
+    DEFAULT_MAX_ROUNDS,
+    OBJECTIVES,
+    SearchSettings,
+)
 
 # The defaults of `autotune search` are SearchSettings' own: typed once.
 DEFAULTS = SearchSettings(model_path="")
@@ -148,6 +154,23 @@ def search(
             rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.confirm_rounds,
+    max_rounds: Annotated[
+        int | None,
+        typer.Option(
+            help="Most confirmation rounds: while the rounds cannot decide what ships, "
+            f"{ROUNDS_STEP} more at a time up to this (default: twice --confirm-rounds, "
+            f"{DEFAULT_MAX_ROUNDS}; equal to --confirm-rounds: never add rounds).",
+            rich_help_panel=MEASURE,
+        ),
+    ] = None,
+    tie_margin: Annotated[
+        float,
+        typer.Option(
+            help="Configs are tied only when their ratio is proven within this margin "
+            "(0.05 = ±5 %); then the lower latency ships.",
+            rich_help_panel=MEASURE,
+        ),
+    ] = DEFAULTS.tie_margin,
     seed: Annotated[
         int | None,
         typer.Option(help="Sampler seed, for a repeatable sequence.", rich_help_panel=MEASURE),
@@ -287,6 +310,8 @@ def search(
             trial_timeout_s=duration(trial_timeout, "--trial-timeout"),
             confirm_top=confirm_top,
             confirm_rounds=confirm_rounds,
+            max_rounds=max_rounds,
+            tie_margin=tie_margin,
             force=force,
             allow_mixed_hardware=allow_mixed_hardware,
             objective=objective.value,

@@ -203,7 +203,7 @@ def build_best_config(
         doc["accuracy"] = {**accuracy.to_record(), "reference": "f32, LATENCY hint"}
     if decision.confirmed:
         doc["confirmation"] = {
-            "rounds": max(len(c.rounds) for c in decision.contenders),
+            **decision.evidence(),
             "significant": decision.significant,
             "tied_with": list(decision.tied),
             "confidence": chosen.contender.throughput.confidence,

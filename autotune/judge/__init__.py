@@ -4,8 +4,10 @@
   a config's outputs compare with the f32 reference (:mod:`._figures`);
 - the limits and how far a config is from each (:mod:`._limits`);
 - intervals with an exact, stated confidence (:mod:`._intervals`);
-- the shipping rule, tie-breaks and the verdict, with each hint's binding constraint
-  (:mod:`._decision`, :mod:`._explain`);
+- the shipping rule, proven ties and their tie-breaks, and the verdict, with each hint's
+  binding constraint (:mod:`._decision`, :mod:`._pairs`, :mod:`._verdict`, :mod:`._explain`);
+- when to look at the confirmation rounds, at what confidence, and whether to measure more
+  (:mod:`._sequential`);
 - the regression check of ``autotune validate`` (:mod:`._validation`).
 
 The tuner, confirmation, steering, report, export, validate and ``studies`` call these; none
@@ -29,9 +31,11 @@ from autotune.judge._intervals import (
     Interval,
     coverage,
     format_confidence,
+    format_margin,
     median_interval,
     order_rank,
     paired_ratio,
+    round_ratios,
 )
 from autotune.judge._limits import (
     ACCURACY_CONSTRAINTS,
@@ -42,6 +46,13 @@ from autotune.judge._limits import (
     feasible,
     missed,
 )
+from autotune.judge._sequential import (
+    DEFAULT_TIE_MARGIN,
+    ROUNDS_STEP,
+    Look,
+    RoundPlan,
+    single_look,
+)
 from autotune.judge._validation import ValidationResult, judge_validation
 
 __all__ = [
@@ -50,13 +61,17 @@ __all__ = [
     "CONSTRAINTS",
     "DEFAULT_MAX_DRIFT",
     "DEFAULT_MIN_TOP1",
+    "DEFAULT_TIE_MARGIN",
     "LATENCY_WINDOW_QUANTILE",
     "MIN_PROVING_ROUNDS",
+    "ROUNDS_STEP",
     "Accuracy",
     "Contender",
     "Decision",
     "Interval",
     "Limits",
+    "Look",
+    "RoundPlan",
     "ValidationResult",
     "constrained_latency",
     "coverage",
@@ -64,12 +79,15 @@ __all__ = [
     "feasible",
     "finding",
     "format_confidence",
+    "format_margin",
     "judge_validation",
     "median_interval",
     "missed",
     "ms",
     "order_rank",
     "paired_ratio",
+    "round_ratios",
+    "single_look",
     "throughput_of",
     "typical_latency",
     "worst_accuracy",

@@ -2,18 +2,28 @@
 
 A tuned configuration ships only when the interleaved confirmation shows it significantly
 faster (paired ratio interval above 1) than every hint preset that meets the limits; otherwise
-the best hint ships. Among configs that are statistically tied, the judge prefers, in order, a
-hint preset, the lower constrained latency, the lower memory, and the simpler device (CPU
-before AUTO before BATCH). Without confirmation rounds nothing is proven: the best feasible
-hint ships, and a tuned config only when no hint meets the limits (marked unconfirmed).
+a hint ships. Among the candidates left (the feasible hints, or the tuned configs proven faster
+than all of them), the leader is the one with the higher paired estimates. Configs are *tied*
+only when a tie is proven — the paired ratio's interval lies inside the tie margin (±5 %:
+[1/1.05, 1.05]) and does not exclude 1 — and only proven ties go to the tie-break: a hint
+preset, then the lower constrained latency, the lower memory, the simpler device (CPU before
+AUTO before BATCH). An interval that is neither above nor below 1 nor inside the margin is
+*inconclusive*: the leader ships, and the verdict says the rounds could not separate them
+(a wide interval is not a tie: calling it one would hand out the slower config on a noisy
+machine). The comparisons left inconclusive that could still change what ships are listed in
+``undecided``: the confirmation measures more rounds while there are some (see
+:mod:`._sequential` for the confidence of each look). Without confirmation rounds nothing is
+proven: the best feasible hint ships, and a tuned config only when no hint meets the limits
+(marked unconfirmed).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from autotune.core import figure_name
 from autotune.judge._contender import Contender
 from autotune.judge._explain import accuracy_binds, accuracy_note, finding, no_winner
 from autotune.judge._intervals import (
@@ -21,10 +31,12 @@ from autotune.judge._intervals import (
     MIN_PROVING_ROUNDS,
     Interval,
     format_confidence,
-    order_rank,
-    paired_ratio,
+    round_ratios,
 )
 from autotune.judge._limits import ACCURACY_CONSTRAINTS, Limits
+from autotune.judge._pairs import Pairs
+from autotune.judge._sequential import DEFAULT_TIE_MARGIN, Look, RoundPlan, single_look
+from autotune.judge._verdict import rounds_note, verdict
 
 
 @dataclass(frozen=True)
@@ -33,30 +45,59 @@ class Decision:
 
     winner: Contender | None
     contenders: tuple[Contender, ...]
-    reference_hint: Contender | None  # the fastest hint that meets the limits: the bar to beat
+    reference_hint: Contender | None  # the leading hint that meets the limits: the bar to beat
     ratios: dict[str, Interval]  # the winner against every measured hint (paired rounds)
     significant: bool  # a tuned winner proven faster than every feasible hint
-    tied: tuple[str, ...]  # labels of the configs statistically tied with the winner
+    tied: tuple[str, ...]  # labels of the configs proven tied with the winner (tie margin)
     confirmed: bool  # the decision rests on interleaved confirmation rounds
     verdict: str
     findings: tuple[str, ...]  # each hint against each limit, with its figures
     problem: str = ""  # when nothing ships: what each hint misses
     fix: str = ""  # … and what to relax
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # the looks at the rounds so far (the last one decided), each with its confidence
+    looks: tuple[Look, ...] = ()
+    tie_margin: float = DEFAULT_TIE_MARGIN
+    # comparisons the rounds left inconclusive that could still change what ships, "A vs B"
+    undecided: tuple[str, ...] = ()
+    # the winner ÷ each measured hint, round by round (None where a round measured nothing)
+    round_ratios: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
+    rounds_note: str = ""  # how many rounds ran and why, when more than one look was taken
 
     @property
     def shipped_hint(self) -> bool:
         return self.winner is not None and self.winner.is_baseline
+
+    @property
+    def decisive(self) -> bool:
+        """More rounds could not change what ships (nothing is left inconclusive that matters)."""
+        return not self.undecided
+
+    @property
+    def confidence(self) -> float:
+        """The confidence of the look that decided (NaN without confirmation rounds)."""
+        return self.looks[-1].confidence if self.looks else math.nan
+
+    def evidence(self) -> dict[str, Any]:
+        """The confirmation rounds as data (``--json``, best_config.json): how many ran, each
+        look with its confidence, the tie margin, what stayed inconclusive, and each round's
+        ratio of the winner to each hint — one bad round shows there."""
+        return {
+            "rounds": self.looks[-1].rounds if self.looks else 0,
+            "looks": [{"rounds": x.rounds, "confidence": x.confidence} for x in self.looks],
+            "ratio_confidence": self.confidence if self.looks else None,
+            "tie_margin": self.tie_margin,
+            "decisive": self.decisive,
+            "undecided": list(self.undecided),
+            "rounds_note": self.rounds_note,
+            "round_ratios": {name: list(r) for name, r in self.round_ratios.items()},
+        }
 
     def contender(self, key: str) -> Contender | None:
         return next((c for c in self.contenders if c.key == key), None)
 
     def ratio_to(self, preset: str) -> Interval | None:
         return self.ratios.get(preset)
-
-
-def _ratio(a: Contender, b: Contender) -> Interval:
-    return paired_ratio(a.rounds, b.rounds)
 
 
 def _fastest(items: Sequence[Contender]) -> Contender | None:
@@ -68,6 +109,8 @@ def decide(
     limits: Limits,
     *,
     search: Sequence[Contender] | None = None,
+    plan: RoundPlan | None = None,
+    earlier: Sequence[Decision] = (),
 ) -> Decision:
     """Apply the shipping rule to every measured configuration (pure: same inputs, same
     decision, wherever it is asked — search summary, best_config.json, report, studies).
@@ -75,6 +118,9 @@ def decide(
     ``contenders`` carry their confirmation rounds where they have some; ``search`` are the
     same configs at their search figures. When no confirmed config meets the limits (the
     machine got busier during the rounds), the decision falls back to the search figures.
+    ``plan`` says at what confidence these rounds are judged and whether more could be added
+    (default: judged once, as they are); ``earlier`` are the decisions at the looks before this
+    one, for the account of why rounds were added.
     """
     confirmed_pool = [c for c in contenders if c.confirmed and c.rounds]
     confirmed = any(c.feasible for c in confirmed_pool)
@@ -83,8 +129,13 @@ def decide(
     feasible = [c for c in pool if c.feasible]
     hints = [c for c in pool if c.is_hint]
     feasible_hints = [c for c in hints if c.feasible and c.is_baseline]
-    reference = _fastest(feasible_hints)
+    rounds = max((len(c.rounds) for c in confirmed_pool), default=0)
+    plan = plan or single_look(rounds)
+    look = plan.look(rounds)
+    pairs = Pairs(look.target, plan.tie_margin)
+    reference = pairs.leader(feasible_hints) if confirmed else _fastest(feasible_hints)
     findings = tuple(finding(c, limits) for c in hints) if _has_limits(limits) else ()
+    looks = (*(x for x in plan.looks() if x.rounds < rounds), look) if confirmed else ()
 
     if not feasible:
         problem, fix = no_winner(everyone, limits)
@@ -100,72 +151,89 @@ def decide(
             findings=findings,
             problem=problem,
             fix=fix,
+            tie_margin=plan.tie_margin,
         )
 
     tuned = [c for c in feasible if not c.is_baseline]
-    winner, tied = _ship(tuned, feasible_hints, reference, confirmed)
-    ratios = {name: _ratio(winner, h) for h in hints for name in h.presets} if confirmed else {}
-    significant = confirmed and not winner.is_baseline
-    challenger = None
-    if winner.is_baseline:
-        faster = [t for t in tied if not t.is_baseline]
-        best = _fastest(faster)
-        if best is not None:
-            challenger = (best, _ratio(best, winner))
-    verdict = _verdict(winner, reference, tied, ratios, confirmed, limits, tuned, challenger)
+    tied: list[Contender] = []
+    undecided: list[tuple[Contender, Contender]] = []
+    if confirmed:
+        winner, tied, undecided = _ship(tuned, feasible_hints, pairs)
+    else:
+        fallback = reference or _fastest(tuned)
+        assert fallback is not None  # a feasible config exists
+        winner = fallback
+    ratios = {name: pairs(winner, h) for h in hints for name in h.presets} if confirmed else {}
+    text = verdict(
+        winner, reference, tied, ratios, confirmed, limits, tuned, feasible_hints, pairs
+    )
     note = accuracy_note(
         everyone, winner, _accuracy_comparisons(everyone, winner, reference, ratios)
     )
     if note:
-        verdict = f"{note} — {verdict}"
+        text = f"{note} — {text}"
+    undecided_text = tuple(dict.fromkeys(f"{a.label} vs {b.label}" for a, b in undecided))
     return Decision(
         winner=winner,
         contenders=everyone,
         reference_hint=reference,
         ratios=ratios,
-        significant=significant,
+        significant=confirmed and not winner.is_baseline,
         tied=tuple(c.label for c in tied if c is not winner),
         confirmed=confirmed,
-        verdict=verdict,
+        verdict=text,
         findings=findings,
-        notes=_notes(confirmed_pool, hints, confirmed),
+        notes=_notes(look, hints, confirmed),
+        looks=looks,
+        tie_margin=plan.tie_margin,
+        undecided=undecided_text,
+        round_ratios={
+            name: round_ratios(winner.rounds, h.rounds) for h in hints for name in h.presets
+        }
+        if confirmed
+        else {},
+        rounds_note=rounds_note(looks, [d.undecided for d in earlier], undecided_text, plan)
+        if confirmed
+        else "",
     )
 
 
 def _ship(
-    tuned: list[Contender],
-    feasible_hints: list[Contender],
-    reference: Contender | None,
-    confirmed: bool,
-) -> tuple[Contender, list[Contender]]:
-    """The winner and the configs statistically tied with it (the rule in the docstring)."""
-    if not confirmed:
-        winner = reference or _fastest(tuned)
-        assert winner is not None
-        return winner, []
-    eligible = [t for t in tuned if all(_ratio(t, h).above_one for h in feasible_hints)]
-    if eligible:
-        top = _fastest(eligible)
-        assert top is not None
-        tied = [t for t in eligible if t is top or not _ratio(top, t).above_one]
-        return min(tied, key=Contender.tie_key), tied
-    assert reference is not None  # no eligible tuned config implies a feasible hint
-    tied = [h for h in feasible_hints if h is reference or not _ratio(reference, h).above_one]
-    winner = min(tied, key=Contender.tie_key)
-    return winner, tied + [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
+    tuned: list[Contender], feasible_hints: list[Contender], pairs: Pairs
+) -> tuple[Contender, list[Contender], list[tuple[Contender, Contender]]]:
+    """The winner, the configs proven tied with it, and the pairs left inconclusive that could
+    still change what ships (the rule in the docstring)."""
+    eligible = [t for t in tuned if all(pairs(t, h).above_one for h in feasible_hints)]
+    winner, tied, undecided = pairs.choose(eligible or feasible_hints)
+    if winner.is_baseline:
+        # a tuned config proven tied with the shipped hint is a tie the hint won
+        tied += [t for t in tuned if pairs(t, winner).tied(pairs.margin)]
+    for t in tuned:
+        if any(t is e for e in eligible):
+            continue
+        against = [(h, pairs(t, h)) for h in feasible_hints]
+        if any(r.below_one or r.tied(pairs.margin) for _, r in against):
+            continue  # a hint is as fast or faster, proven: t cannot ship
+        if not all(r.estimate > 1 for _, r in against):
+            continue  # the rounds point to a hint being faster: what ships already says so
+        if (
+            not winner.is_baseline
+            and pairs(t, winner).estimate <= 1
+            and t.tie_key() >= winner.tie_key()
+        ):
+            continue  # proven or not, it would not replace the tuned winner
+        undecided += [(t, h) for h, r in against if not r.above_one]
+    return winner, tied, undecided
 
 
-def _notes(
-    confirmed_pool: list[Contender], hints: list[Contender], confirmed: bool
-) -> tuple[str, ...]:
+def _notes(look: Look, hints: list[Contender], confirmed: bool) -> tuple[str, ...]:
     """What the user should know about the evidence itself."""
     notes = []
-    rounds = max((len(c.rounds) for c in confirmed_pool), default=0)
-    if confirmed and order_rank(rounds)[1] < CONFIDENCE:
+    if confirmed and look.confidence < CONFIDENCE:
         notes.append(
-            f"{rounds} confirmation rounds cannot show a gain at {format_confidence(CONFIDENCE)} "
-            f"(that takes {MIN_PROVING_ROUNDS} or more): a tuned config ships only where no "
-            "hint meets the limits"
+            f"{look.rounds} confirmation rounds cannot show a gain at "
+            f"{format_confidence(CONFIDENCE)} (that takes {MIN_PROVING_ROUNDS} or more): a "
+            "tuned config ships only where no hint meets the limits"
         )
     if any(accuracy_binds(c) for c in hints) and any(
         c.accuracy is not None and c.accuracy.random_inputs for c in hints
@@ -211,54 +279,3 @@ def _accuracy_comparisons(
             gain = winner.throughput.estimate / hint.throughput.estimate
             out.append((hint, f"{gain:.2f}× (search figures)"))
     return out
-
-
-def _verdict(
-    winner: Contender,
-    reference: Contender | None,
-    tied: Sequence[Contender],
-    ratios: dict[str, Interval],
-    confirmed: bool,
-    limits: Limits,
-    tuned: Sequence[Contender],
-    challenger: tuple[Contender, Interval] | None,
-) -> str:
-    if not confirmed:
-        if winner.is_baseline:
-            faster = [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
-            if faster:
-                best = max(faster, key=lambda c: c.throughput.estimate)
-                gain = best.throughput.estimate / winner.throughput.estimate
-                return (
-                    f"the {winner.label} ships: the search's best tuned config ({best.label}, "
-                    f"{gain:.2f}× in the search) was not confirmed in interleaved rounds "
-                    "(run with --confirm-top 1 or more to prove it)"
-                )
-            return f"the {winner.label} is the best configuration found (search figures)"
-        return (
-            "no hint preset meets the limits; the search's best configuration ships, "
-            "not confirmed in interleaved rounds"
-        )
-    if winner.is_baseline:
-        if challenger is not None:
-            best, r = challenger
-            return (
-                f"tied: the {winner.label} ships — no tuned configuration is significantly "
-                f"faster (best: {best.label}, {r.estimate:.2f}× the hint, {r.describe()})"
-            )
-        return (
-            f"the {winner.label} is the best configuration found: "
-            "no tuned configuration beat it in the confirmation rounds"
-        )
-    if reference is None:
-        return "no hint preset meets the limits; the tuned configuration does"
-    r = ratios[reference.presets[0]]
-    figure = figure_name(limits.scenario)
-    text = f"{r.estimate:.2f}× the {figure} of the {reference.label} ({r.describe()})"
-    others = [t for t in tied if t is not winner]
-    if others:
-        text += (
-            f"; tied with {len(others)} other tuned config(s), shipping the one with the "
-            f"lowest {limits.latency_key} latency"
-        )
-    return text

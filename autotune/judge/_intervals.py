@@ -66,10 +66,31 @@ class Interval:
         """A ratio significantly below 1."""
         return self.reaches and self.high < 1.0
 
+    def within(self, margin: float) -> bool:
+        """A ratio proven equal to 1 up to ``margin``: the whole interval inside
+        [1/(1+margin), 1+margin] (±5 % is [0.952, 1.05]; the band is symmetric on the log scale,
+        so a÷b is inside exactly when b÷a is).
+
+        This is an equivalence test (two one-sided tests, TOST) at the interval's own
+        confidence: each side of a two-sided interval errs half as often as the whole, so the
+        claim "equal" errs no more often than a claim "faster" made from the same interval.
+        """
+        return self.reaches and 1.0 / (1.0 + margin) <= self.low and self.high <= 1.0 + margin
+
+    def tied(self, margin: float) -> bool:
+        """Proven equal and not proven different: a ratio whose interval excludes 1 is an
+        order (faster or slower) even when it is also inside the margin."""
+        return self.within(margin) and not (self.above_one or self.below_one)
+
 
 def format_confidence(confidence: float) -> str:
     """``0.9785`` → ``97.9 %``."""
     return f"{confidence * 100:.1f} %"
+
+
+def format_margin(margin: float) -> str:
+    """``0.05`` → ``±5 %``."""
+    return f"±{margin * 100:g} %"
 
 
 def coverage(n: int, k: int) -> float:
@@ -125,3 +146,9 @@ def paired_ratio(
         interval.n,
         interval.confidence,
     )
+
+
+def round_ratios(a: Sequence[float], b: Sequence[float]) -> tuple[float | None, ...]:
+    """a/b round by round, the values :func:`paired_ratio` takes the median of (None where a
+    round measured nothing): one bad round stands out here."""
+    return tuple(x / y if x > 0 and y > 0 else None for x, y in zip(a, b, strict=True))

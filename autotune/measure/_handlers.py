@@ -130,6 +130,7 @@ def measure_interleaved(
     window_s: float,
     percent: float,
     cache_dir: str | None = None,
+    first_round: int = 0,
     scenario: str = "offline",
     start_rates: list[float] | None = None,
     latency_limit_ms: float | None = None,
@@ -138,7 +139,9 @@ def measure_interleaved(
 ) -> dict[str, Any]:
     """Re-measure several configs interleaved (A B C, B C A, C A B, ...), one window each per
     round, so slow drifts of the machine hit every config alike. In the server scenario a
-    config's window is a short search for its sustainable rate, starting where it held last."""
+    config's window is a short search for its sustainable rate, starting where it held last.
+    Rounds added to earlier ones start at ``first_round``: their windows are numbered on, and
+    the rotation goes on where it stopped."""
     sessions = []
     for c in configs:
         cfg = RuntimeConfig.from_dict(c)
@@ -155,6 +158,7 @@ def measure_interleaved(
                 sessions,
                 start_rates,
                 rounds=rounds,
+                first_round=first_round,
                 window_s=window_s,
                 percent=percent,
                 limit_ms=latency_limit_ms,
@@ -175,7 +179,7 @@ def measure_interleaved(
             rate = done / span if span > 0 else 0.0
             length = max(window_s, MIN_REQUESTS_PER_WINDOW / rate if rate > 0 else window_s)
             plans.append(WindowPlan(window_s=length, windows=1, max_extra_windows=0, short=False))
-        for r in range(rounds):
+        for r in range(first_round, first_round + rounds):
             order = [(r + i) % len(sessions) for i in range(len(sessions))]
             for index in order:
                 pipeline = sessions[index].pipeline

@@ -138,16 +138,18 @@ def interleaved_rates(
     limit_ms: float,
     clock: Clock,
     cpu_reader: Callable[[], CpuSample],
+    first_round: int = 0,
 ) -> dict[str, Any]:
     """Confirmation rounds in the server scenario: each round, each config searches its
-    sustainable rate again, starting from where it held last (A B C, B C A, …)."""
+    sustainable rate again, starting from where it held last (A B C, B C A, …); added rounds
+    are numbered on from ``first_round``."""
     pools = [s.open_pool() for s in sessions]
     for session, pool in zip(sessions, pools, strict=True):
         session.first_inference_ms()
         warm_pool(pool, clock)
     rates = list(start_rates)
     windows: list[list[dict[str, Any]]] = [[] for _ in sessions]
-    for r in range(rounds):
+    for r in range(first_round, first_round + rounds):
         for index in [(r + i) % len(sessions) for i in range(len(sessions))]:
             window = server_round(
                 pools[index],

@@ -21,6 +21,7 @@ _EXPORTS = {
     "MemoryPoint": "_search",
     "ParetoInfo": "_pareto",
     "ParetoPoint": "_pareto",
+    "RoundRatios": "_summary",
     "SummaryInfo": "_summary",
     "SummaryRow": "_summary",
     "compare_info": "_compare",
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from autotune.report._search import importance_info as importance_info
     from autotune.report._search import memory_info as memory_info
     from autotune.report._search import parallel_info as parallel_info
+    from autotune.report._summary import RoundRatios as RoundRatios
     from autotune.report._summary import SummaryInfo as SummaryInfo
     from autotune.report._summary import SummaryRow as SummaryRow
     from autotune.report._summary import summary_info as summary_info

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from autotune.core import BatchAxes, write_atomic
-from autotune.measure import STABILITY_REMEDY
 from autotune.report._accuracy import AccuracyRow, accuracy_info
 from autotune.report._compare import CompareRow, compare_info
 from autotune.report._load import load_curve_info
@@ -35,7 +33,8 @@ from autotune.report._search import (
     memory_info,
     parallel_info,
 )
-from autotune.report._summary import SummaryInfo, summary_info
+from autotune.report._summary import summary_info
+from autotune.report._summary_section import summary_html
 from autotune.report._tables import trials_table, unique_configs_table
 from autotune.study import (
     ANALYSIS_ATTR,
@@ -52,7 +51,7 @@ h1{font-size:1.6em;margin-bottom:0}h2{margin-top:2em;border-bottom:1px solid #dd
 .warn{background:#fff7e6;border-left:4px solid #ff9800;padding:8px 12px;margin:6px 0}
 table{border-collapse:collapse;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
 th{background:#f6f6f6;cursor:pointer;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}.muted{color:#777}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}.muted{color:#777}td.against{background:#fdecea;font-weight:bold}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
 """
 
@@ -88,74 +87,6 @@ def _fig_html(fig: go.Figure | None) -> str:
     if fig is None:
         return ""
     return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
-
-
-def _fmt(value: float, digits: int = 2) -> str:
-    return (
-        f"{value:.{digits}f}" if isinstance(value, (int, float)) and math.isfinite(value) else "–"
-    )
-
-
-def _summary_html(info: SummaryInfo) -> str:
-    rows = []
-    for r in info.rows:
-        interval = f" [{_fmt(r.interval[0], 1)}, {_fmt(r.interval[1], 1)}]" if r.interval else ""
-        rows.append(
-            "<tr>"
-            f"<td>{html.escape(r.role)}</td><td>{html.escape(r.label)}</td>"
-            f"<td>{_fmt(r.throughput_fps, 1)}{interval}</td><td>{html.escape(r.source)}</td>"
-            + "".join(
-                f"<td>{_fmt(r.latency_ms.get(k, math.nan))}</td>" for k in ("p50", "p90", "p99")
-            )
-            + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td><td>{html.escape(r.ratio_text)}</td></tr>"
-        )
-    warnings = "".join(
-        f'<div class="warn">⚠ {html.escape(w)} — the result may be unstable: {html.escape(STABILITY_REMEDY)}.</div>'
-        for w in info.warnings
-    )
-    failed = ""
-    if info.failed:
-        items = "".join(f"<li>trial #{n}: {html.escape(reason)}</li>" for n, reason in info.failed)
-        failed = f"<h3>Failed trials ({len(info.failed)})</h3><ul>{items}</ul>"
-    env = {k: v for k, v in info.environment.items() if v is not None}
-    if "memory_bytes" in env:
-        env["memory_bytes"] = f"{env['memory_bytes'] / 2**30:.1f} GiB"
-    env_rows = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td style='text-align:left'>{html.escape(str(env[k]))}</td></tr>"
-        for k in (
-            "cpu",
-            "logical_cpus",
-            "available_cpus",
-            "memory_bytes",
-            "openvino",
-            "optuna",
-            "python",
-            "kernel",
-            "governor",
-            "host",
-            "recorded_at",
-        )
-        if k in env
-    )
-    findings = "".join(f"<li>{html.escape(f)}</li>" for f in info.findings)
-    notes = "".join(f'<div class="warn">{html.escape(n)}</div>' for n in info.notes)
-    duplicates = (
-        f" {info.duplicates} more trials asked for a configuration already measured (read back after compile) and were not measured again."
-        if info.duplicates
-        else ""
-    )
-    return f"""
-<div class="verdict">{html.escape(info.verdict)}</div>
-<p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.{duplicates}</p>
-{f"<ul>{findings}</ul>" if findings else ""}{notes}
-{f"<p><b>INT8 model</b>: {html.escape(info.variant_gain)}</p>" if info.variant_gain else ""}
-<table><thead><tr><th>role</th><th>configuration</th><th>throughput FPS [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th><th>× vs best hint</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
-<p class="muted">{html.escape(info.confirmation)}.</p>
-{warnings}
-<h3>Environment</h3><table>{env_rows}</table>
-{failed}
-"""
 
 
 def _accuracy_html(rows: list[AccuracyRow]) -> str:
@@ -286,7 +217,7 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
 devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(storage_url)}</code><br>
 {html.escape(BatchAxes.from_dict(model.get("batch_axes")).summary())}</p>
 <h2>Which config to ship</h2>
-{_summary_html(summary)}
+{summary_html(summary)}
 {deploy}
 {_accuracy_html(accuracy_info(decision))}
 {load_html}

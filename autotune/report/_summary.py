@@ -6,8 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotune.core import rate_unit
-from autotune.judge import Contender, Decision, Limits, format_confidence, paired_ratio
+from autotune.core import preset_label, rate_unit
+from autotune.judge import (
+    CONFIDENCE,
+    Contender,
+    Decision,
+    Limits,
+    format_confidence,
+    format_margin,
+    paired_ratio,
+)
 from autotune.study import ConfigResult, TrialResult
 
 
@@ -51,6 +59,36 @@ class SummaryInfo:
     confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
     unit: str = "FPS"  # "req/s" in the server scenario (the sustainable rate)
     variant_gain: str = ""  # --quantize: the INT8 model against the user's, and what it costs
+    # the winner ÷ each other hint, round by round (confirmed decisions): one bad round shows
+    round_ratios: tuple[RoundRatios, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoundRatios:
+    """The winner ÷ one hint in each confirmation round, with the rounds that went against the
+    paired estimate (a ratio on the other side of 1): where an interval got its width."""
+
+    hint: str  # the preset: "LATENCY", "THROUGHPUT f32"
+    label: str  # "LATENCY hint", "THROUGHPUT hint, f32"
+    ratios: tuple[float | None, ...]
+    estimate: float
+    against: tuple[int, ...]  # 0-based rounds
+
+
+def round_ratios_info(decision: Decision) -> tuple[RoundRatios, ...]:
+    winner = decision.winner
+    if winner is None or not decision.confirmed:
+        return ()
+    out = []
+    for name, ratios in decision.round_ratios.items():
+        if name in winner.presets:
+            continue  # the winner against itself
+        estimate = decision.ratios[name].estimate
+        against = tuple(
+            i for i, r in enumerate(ratios) if r is not None and (r > 1) != (estimate > 1)
+        )
+        out.append(RoundRatios(name, preset_label(name), ratios, estimate, against))
+    return tuple(out)
 
 
 def _row(
@@ -101,11 +139,7 @@ def summary_info(
         warnings.extend(f"{stage}: {w}" for w in winner.warnings)
     rounds = max((len(c.rounds) for c in decision.contenders), default=0)
     if decision.confirmed and winner is not None:
-        confirmation = (
-            f"confirmed over {rounds} interleaved rounds; intervals are order-statistic "
-            f"intervals of the median ({format_confidence(winner.throughput.confidence)} for "
-            f"{rounds} rounds)"
-        )
+        confirmation = _confirmation_text(decision, winner, rounds)
     else:
         confirmation = "not confirmed in interleaved rounds: figures are from the search"
     failed = tuple((t.number, t.fail_reason or t.state) for t in trials if t.state == "FAIL")
@@ -124,6 +158,23 @@ def summary_info(
         confirmation=confirmation,
         unit=rate_unit(limits.scenario),
         variant_gain=variant_gain(decision, rate_unit(limits.scenario)),
+        round_ratios=round_ratios_info(decision),
+    )
+
+
+def _confirmation_text(decision: Decision, winner: Contender, rounds: int) -> str:
+    """How many rounds ran and why, at what confidence the ratios were judged, and the tie
+    margin."""
+    note = f"; {decision.rounds_note}" if decision.rounds_note else ""
+    looks = len(decision.looks)
+    budget = f"{(1 - CONFIDENCE) * 100:g} %"
+    shared = f", the last of {looks} looks sharing a {budget} error budget" if looks > 1 else ""
+    return (
+        f"confirmed over {rounds} interleaved rounds{note}; paired ratios at "
+        f"{format_confidence(decision.confidence)}{shared}; ties need the ratio proven within "
+        f"{format_margin(decision.tie_margin)}; throughput intervals are order-statistic "
+        f"intervals of the median ({format_confidence(winner.throughput.confidence)} for "
+        f"{rounds} rounds)"
     )
 
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autotune.core import EffectiveConfig, RuntimeConfig, preset_label, simplicity
 from autotune.judge import (
+    DEFAULT_TIE_MARGIN,
     Accuracy,
     Contender,
     Decision,
     Interval,
     Limits,
+    RoundPlan,
     constrained_latency,
     decide,
     feasible,
@@ -195,20 +197,63 @@ class ConfirmedCandidate:
 @dataclass(frozen=True)
 class Confirmation:
     """The interleaved confirmation rounds of a study (measurements only: the decision is
-    recomputed by the judge wherever it is needed, so it cannot go stale)."""
+    recomputed by the judge wherever it is needed, so it cannot go stale).
+
+    ``rounds`` were measured: ``planned`` first, then more while the judge's looks were
+    inconclusive, up to ``max_rounds``; with ``tie_margin`` they say how the rounds are judged
+    (a study stored before sequential rounds judges its rounds once, as they are)."""
 
     candidates: tuple[ConfirmedCandidate, ...]
     rounds: int
     window_s: float
+    planned: int = 0  # 0: as many as ``rounds``
+    max_rounds: int = 0  # 0: as many as ``rounds``
+    tie_margin: float = DEFAULT_TIE_MARGIN
 
     def get(self, key: str) -> ConfirmedCandidate | None:
         return next((c for c in self.candidates if c.key == key), None)
+
+    def plan(self) -> RoundPlan:
+        """How the judge looks at these rounds."""
+        planned = self.planned or self.rounds
+        return RoundPlan(
+            planned=planned,
+            budget=max(self.max_rounds or self.rounds, planned),
+            tie_margin=self.tie_margin,
+        )
+
+    def first(self, rounds: int) -> Confirmation:
+        """The rounds as they stood at an earlier look: the first ``rounds`` of each candidate."""
+        return replace(
+            self,
+            candidates=tuple(
+                replace(c, windows=tuple(w for w in c.windows if w.index < rounds))
+                for c in self.candidates
+            ),
+            rounds=rounds,
+        )
+
+    def extended(self, more: Sequence[Sequence[Window]]) -> Confirmation:
+        """These rounds and ``more`` (per candidate, in order, indexed after these)."""
+        added = {len(w) for w in more}
+        assert len(more) == len(self.candidates) and len(added) == 1
+        return replace(
+            self,
+            candidates=tuple(
+                replace(c, windows=c.windows + tuple(w))
+                for c, w in zip(self.candidates, more, strict=True)
+            ),
+            rounds=self.rounds + added.pop(),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "candidates": [c.to_dict() for c in self.candidates],
             "rounds": self.rounds,
             "window_s": self.window_s,
+            "planned": self.planned or self.rounds,
+            "max_rounds": self.max_rounds or self.rounds,
+            "tie_margin": self.tie_margin,
         }
 
     @classmethod
@@ -217,6 +262,9 @@ class Confirmation:
             candidates=tuple(ConfirmedCandidate.from_dict(c) for c in data["candidates"]),
             rounds=int(data.get("rounds", 0)),
             window_s=float(data.get("window_s", 0.0)),
+            planned=int(data.get("planned", 0)),
+            max_rounds=int(data.get("max_rounds", 0)),
+            tie_margin=float(data.get("tie_margin", DEFAULT_TIE_MARGIN)),
         )
 
 
@@ -268,9 +316,26 @@ def study_decision(
 ) -> Decision:
     """The judge's decision on a study: every config, with confirmation figures where there
     are some. The one function behind the search summary, best_config.json, the report,
-    ``studies`` and the Python API."""
-    return decide(
-        [contender(c, limits, confirmation.get(c.key) if confirmation else None) for c in configs],
-        limits,
-        search=[contender(c, limits, None) for c in configs],
-    )
+    ``studies`` and the Python API.
+
+    When rounds were added after inconclusive looks, the decisions at those looks are taken
+    again on the rounds as they stood (same rule, same data), so the verdict can say why."""
+    search = [contender(c, limits, None) for c in configs]
+
+    def judged(rounds: Confirmation | None, earlier: Sequence[Decision] = ()) -> Decision:
+        return decide(
+            [contender(c, limits, rounds.get(c.key) if rounds else None) for c in configs],
+            limits,
+            search=search,
+            plan=rounds.plan() if rounds else None,
+            earlier=earlier,
+        )
+
+    if confirmation is None:
+        return judged(None)
+    earlier = [
+        judged(confirmation.first(look.rounds))
+        for look in confirmation.plan().looks()
+        if look.rounds < confirmation.rounds
+    ]
+    return judged(confirmation, earlier)

@@ -43,6 +43,11 @@ class SimulatedMachine:
     noise: float = 0.03  # lognormal sigma per request
     start_overhead_ms: float = 0.02  # per start_async call (Python + plugin)
     seed: int = 0
+    # Background load: every ``busy_period_s`` of the clock the machine is slower or faster by
+    # a lognormal factor (sigma ``busy_sigma``), alike for every config running then — what
+    # makes interleaved rounds disagree on a shared machine. 0: a quiet machine.
+    busy_period_s: float = 0.0
+    busy_sigma: float = 0.0
 
     def capabilities(self) -> DeviceCapabilities:
         return DeviceCapabilities(
@@ -99,6 +104,13 @@ class SimulatedMachine:
         batch_cost = float(eff.batch) ** self.batch_exponent
         return float(self.frame_ms * batch_cost / speedup * precision * pin * (1 + over))
 
+    def slowdown(self, now: float) -> float:
+        """The background load's factor on service times at clock ``now`` (1: quiet)."""
+        if not (self.busy_period_s > 0 and self.busy_sigma > 0):
+            return 1.0
+        slot = int(now // self.busy_period_s)
+        return math.exp(random.Random(self.seed * 1_000_003 + slot).gauss(0, self.busy_sigma))
+
     def true_latency_ms(self, eff: EffectiveConfig) -> float:
         """Noise-free per-request latency: service time plus queueing behind other requests."""
         streams = int(eff.properties["NUM_STREAMS"])
@@ -117,6 +129,7 @@ class _Streams:
     config's service time scaled by the machine's noise."""
 
     def __init__(self, machine: SimulatedMachine, eff: EffectiveConfig, rng: random.Random):
+        self._machine = machine
         self._noise = machine.noise
         self._rng = rng
         self._service_s = machine.service_ms(eff) / 1e3
@@ -127,7 +140,8 @@ class _Streams:
         stream = min(range(len(self._free_at)), key=lambda i: self._free_at[i])
         begin = max(now, self._free_at[stream])
         noise = self._noise
-        done = begin + self._service_s * (math.exp(self._rng.gauss(0, noise)) if noise else 1.0)
+        factor = math.exp(self._rng.gauss(0, noise)) if noise else 1.0
+        done = begin + self._service_s * factor * self._machine.slowdown(begin)
         self._free_at[stream] = done
         return done
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from autotune.core import lazy_exports
 
 _EXPORTS = {
+    "DEFAULT_MAX_ROUNDS": "_settings",
     "DEFAULT_ROUNDS": "_settings",
     "DEFAULT_TOP_K": "_settings",
     "MAX_REQUEST_MULTIPLIER": "_space",
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from autotune.tuning._presets import PresetBaselines as PresetBaselines
     from autotune.tuning._presets import enqueue_presets as enqueue_presets
     from autotune.tuning._settings import CALIBRATIONS as CALIBRATIONS
+    from autotune.tuning._settings import DEFAULT_MAX_ROUNDS as DEFAULT_MAX_ROUNDS
     from autotune.tuning._settings import DEFAULT_ROUNDS as DEFAULT_ROUNDS
     from autotune.tuning._settings import DEFAULT_TOP_K as DEFAULT_TOP_K
     from autotune.tuning._settings import OBJECTIVES as OBJECTIVES

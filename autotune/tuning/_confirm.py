@@ -1,6 +1,8 @@
 """The confirmation stage: re-measure the best candidates and every hint preset interleaved
 (A B C, B C A, …), one window each per round, so slow drifts of the machine hit every config
-alike and the judge can compare them round by round (paired ratios)."""
+alike and the judge can compare them round by round (paired ratios). When the judge finds the
+comparisons that decide what ships inconclusive, more rounds are measured (5 at a time, up to
+--max-rounds); the judge alone says whether the rounds decide and at what confidence."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 import optuna
 
+from autotune.judge import DEFAULT_TIE_MARGIN, RoundPlan
 from autotune.measure import (
     Runner,
     TrialFailure,
@@ -47,8 +50,10 @@ def record(
     *,
     rounds: int,
     window_s: float,
+    plan: RoundPlan | None = None,
 ) -> Confirmation:
-    """The stored form of a confirmation: each candidate's round windows."""
+    """The stored form of a confirmation: each candidate's round windows, and the plan they
+    are judged by (the first ``plan.planned`` rounds, more up to ``plan.budget``)."""
     return Confirmation(
         candidates=tuple(
             ConfirmedCandidate(key=c.key, label=c.label, windows=tuple(w))
@@ -56,7 +61,62 @@ def record(
         ),
         rounds=rounds,
         window_s=window_s,
+        planned=plan.planned if plan else rounds,
+        max_rounds=plan.budget if plan else rounds,
+        tie_margin=plan.tie_margin if plan else DEFAULT_TIE_MARGIN,
     )
+
+
+class _Rounds:
+    """Interleaved rounds of the candidates in the worker, numbered on from earlier ones."""
+
+    def __init__(
+        self,
+        plan: SearchPlan,
+        runner: Runner,
+        observer: SearchObserver,
+        candidates: list[ConfigResult],
+    ) -> None:
+        self.plan = plan
+        self.runner = runner
+        self.observer = observer
+        self.candidates = candidates
+        self.window_s = confirmation_window_s(plan.settings.trial_time_s)
+
+    def measure(self, rounds: int, after: Confirmation | None = None) -> list[list[Window]]:
+        """``rounds`` more rounds (raises TrialFailure)."""
+        plan = self.plan
+        payload: dict[str, Any] = {
+            **plan.model_payload(),
+            "configs": [c.config.to_dict() for c in self.candidates],
+            "rounds": rounds,
+            "first_round": after.rounds if after else 0,
+            "window_s": self.window_s,
+            "percent": plan.limits.percentile,
+            "cache_dir": plan.cache_dir,
+        }
+        if plan.limits.server:
+            # Each round searches each config's sustainable rate, starting where it held last.
+            payload.update(
+                scenario=plan.limits.scenario,
+                start_rates=[self._last_rate(c, after) for c in self.candidates],
+                latency_limit_ms=plan.limits.max_latency_ms,
+            )
+        timeout = (
+            default_trial_timeout(plan.settings.trial_time_s)
+            + (8 if plan.limits.server else 3) * len(self.candidates) * rounds * self.window_s
+        )
+        with machine_lock(self.observer.message):
+            result = self.runner.call("measure_interleaved", payload, timeout_s=timeout)
+        return [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
+
+    @staticmethod
+    def _last_rate(config: ConfigResult, after: Confirmation | None) -> float:
+        confirmed = after.get(config.key) if after else None
+        if confirmed and confirmed.windows:
+            last = max(confirmed.windows, key=lambda w: w.index).throughput_fps
+            return last or config.throughput_fps
+        return config.throughput_fps
 
 
 def run_confirmation(
@@ -66,46 +126,35 @@ def run_confirmation(
     observer: SearchObserver,
     configs: list[ConfigResult],
 ) -> Confirmation | None:
-    """Re-measure the top-k feasible configs and the hint presets interleaved; store the rounds."""
+    """Re-measure the top-k feasible configs and the hint presets interleaved; while the judge
+    finds the deciding comparisons inconclusive, add rounds up to the budget; store the rounds."""
     s = plan.settings
     candidates = pick_candidates(configs, s.confirm_top)
     if s.confirm_top <= 0 or not any(not c.presets for c in candidates):
         return None
-    window_s = confirmation_window_s(s.trial_time_s)
+    interleaved = _Rounds(plan, runner, observer, candidates)
+    round_plan = s.round_plan
     observer.confirmation_started(
-        len(candidates), s.confirm_rounds, len(candidates) * s.confirm_rounds * window_s
-    )
-    payload: dict[str, Any] = {
-        **plan.model_payload(),
-        "configs": [c.config.to_dict() for c in candidates],
-        "rounds": s.confirm_rounds,
-        "window_s": window_s,
-        "percent": plan.limits.percentile,
-        "cache_dir": plan.cache_dir,
-    }
-    if plan.limits.server:
-        # Each round searches each config's sustainable rate, starting where its trials held.
-        payload.update(
-            scenario=plan.limits.scenario,
-            start_rates=[c.throughput_fps for c in candidates],
-            latency_limit_ms=plan.limits.max_latency_ms,
-        )
-    timeout = (
-        default_trial_timeout(s.trial_time_s)
-        + (8 if plan.limits.server else 3) * len(candidates) * s.confirm_rounds * window_s
+        len(candidates),
+        round_plan.planned,
+        len(candidates) * round_plan.planned * interleaved.window_s,
     )
     confirmation = None
     for attempt in range(1, CONFIRMATION_ATTEMPTS + 1):
         try:
-            with machine_lock(observer.message):
-                result = runner.call("measure_interleaved", payload, timeout_s=timeout)
+            windows = interleaved.measure(round_plan.planned)
         except TrialFailure as exc:
             observer.message(
                 f"confirmation failed ({exc.reason}); the decision rests on the search alone"
             )
             return None
-        windows = [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
-        confirmation = record(candidates, windows, rounds=s.confirm_rounds, window_s=window_s)
+        confirmation = record(
+            candidates,
+            windows,
+            rounds=round_plan.planned,
+            window_s=interleaved.window_s,
+            plan=round_plan,
+        )
         if study_decision(configs, confirmation, plan.limits).confirmed:
             break
         observer.message(
@@ -114,5 +163,36 @@ def run_confirmation(
             + ("; measuring once more" if attempt < CONFIRMATION_ATTEMPTS else "")
         )
     assert confirmation is not None
+    confirmation = _until_decisive(confirmation, configs, plan, interleaved)
     save_confirmation(study, confirmation)
+    return confirmation
+
+
+def _until_decisive(
+    confirmation: Confirmation,
+    configs: list[ConfigResult],
+    plan: SearchPlan,
+    interleaved: _Rounds,
+) -> Confirmation:
+    """Ask the judge after each look whether the rounds decide; while they do not and the
+    budget allows, measure the next rounds (the judge's plan says how many)."""
+    decision = study_decision(configs, confirmation, plan.limits)
+    while decision.confirmed and not decision.decisive:
+        more = confirmation.plan().more(confirmation.rounds)
+        if more <= 0:
+            break
+        interleaved.observer.message(
+            f"{'; '.join(decision.undecided)}: inconclusive after {confirmation.rounds} "
+            f"rounds; measuring {more} more"
+        )
+        try:
+            windows = interleaved.measure(more, after=confirmation)
+        except TrialFailure as exc:
+            interleaved.observer.message(
+                f"confirmation failed ({exc.reason}); the decision rests on the first "
+                f"{confirmation.rounds} rounds"
+            )
+            break
+        confirmation = confirmation.extended(windows)
+        decision = study_decision(configs, confirmation, plan.limits)
     return confirmation

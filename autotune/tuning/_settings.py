@@ -22,7 +22,13 @@ from autotune.core import (
     parse_layouts,
     parse_shape,
 )
-from autotune.judge import DEFAULT_MAX_DRIFT, DEFAULT_MIN_TOP1, Limits
+from autotune.judge import (
+    DEFAULT_MAX_DRIFT,
+    DEFAULT_MIN_TOP1,
+    DEFAULT_TIE_MARGIN,
+    Limits,
+    RoundPlan,
+)
 from autotune.measure import check_accuracy_fn, collect_environment, fingerprint, load_samples
 from autotune.study import absolute_storage, default_out_dir, default_storage
 from autotune.tuning._space import SearchSpace, build_space, powers_of_two, resolve_devices
@@ -33,6 +39,9 @@ CALIBRATIONS = ("inputs", "random")
 # rounds that a 95 % interval on a median is a real one (10 rounds: [x(2), x(9)], 97.9 %).
 DEFAULT_TOP_K = 3
 DEFAULT_ROUNDS = 10
+# When a look at the rounds cannot decide, 5 more at a time, up to twice the planned rounds
+# (20 for the default 10): the confirmation stage at most doubles.
+DEFAULT_MAX_ROUNDS = 2 * DEFAULT_ROUNDS
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,8 @@ class SearchSettings:
     trial_timeout_s: float | None = None
     confirm_top: int = DEFAULT_TOP_K
     confirm_rounds: int = DEFAULT_ROUNDS
+    max_rounds: int | None = None  # None: twice confirm_rounds (DEFAULT_MAX_ROUNDS)
+    tie_margin: float = DEFAULT_TIE_MARGIN  # configs within ±5 % (proven) are tied
     force: bool = False
     allow_mixed_hardware: bool = False
     objective: str = "throughput"
@@ -79,6 +90,13 @@ class SearchSettings:
         # A relative sqlite/journal path is resolved once, here: the study records where it
         # lives, and best_config.json must still find it from another folder.
         object.__setattr__(self, "storage", absolute_storage(self.storage))
+
+    @property
+    def round_plan(self) -> RoundPlan:
+        """How the confirmation rounds are measured and judged: --confirm-rounds first, more
+        while inconclusive up to --max-rounds, ties within --tie-margin."""
+        budget = self.max_rounds if self.max_rounds is not None else 2 * self.confirm_rounds
+        return RoundPlan(self.confirm_rounds, budget, self.tie_margin)
 
 
 @dataclass
@@ -135,6 +153,17 @@ def validate_settings(s: SearchSettings) -> None:
         raise BadInputError(
             "--confirm-rounds must be at least 2 to give an interval",
             "e.g. --confirm-rounds 5, or --confirm-top 0 to skip confirmation",
+        )
+    if s.max_rounds is not None and s.max_rounds < s.confirm_rounds:
+        raise BadInputError(
+            f"--max-rounds {s.max_rounds} is below --confirm-rounds {s.confirm_rounds}",
+            f"e.g. --max-rounds {2 * s.confirm_rounds}, or "
+            f"--max-rounds {s.confirm_rounds} to never add rounds",
+        )
+    if not 0 <= s.tie_margin <= 0.5:
+        raise BadInputError(
+            f"--tie-margin must be between 0 and 0.5, got {s.tie_margin:g}",
+            "a fraction: e.g. --tie-margin 0.05 for ±5 %",
         )
     if s.scenario not in SCENARIOS:
         raise BadInputError(

@@ -84,6 +84,11 @@ def test_search_writes_config_and_report(searched: dict) -> None:
     assert set(doc["baselines"]) == {"LATENCY", "THROUGHPUT"}
     assert doc["metrics"]["constrained_latency_ms"] <= 50.0
     assert doc["confirmation"]["rounds"] == 2
+    # 2 rounds cannot reach a look of their own beyond the first (the budget, 4, is too few)
+    assert doc["confirmation"]["looks"] == [{"rounds": 2, "confidence": 0.5}]
+    assert doc["confirmation"]["tie_margin"] == 0.05
+    assert set(doc["confirmation"]["round_ratios"]) == {"LATENCY", "THROUGHPUT"}
+    assert all(len(r) == 2 for r in doc["confirmation"]["round_ratios"].values())
     assert doc["environment"]["openvino"] and doc["environment"]["cpu"]
     html = (out / "report.html").read_text()
     assert "Plotly.newPlot" in html and '<script src="http' not in html  # works offline

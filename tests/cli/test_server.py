@@ -69,6 +69,13 @@ def test_the_figure_is_the_sustainable_rate(served: dict) -> None:
     assert rate < 1.1 * scenario["closed_loop_fps"]
     assert doc["metrics"]["latency_ms"]["p99"] <= LIMIT_MS
     assert "sustainable rate" in doc["verdict"] or "hint" in doc["verdict"]
+    # --json and best_config.json show the same rounds, each round's ratio to each hint
+    evidence = summary["confirmation"]
+    assert (evidence is None) == ("confirmation" not in doc)
+    if evidence is not None:
+        assert evidence["round_ratios"] == doc["confirmation"]["round_ratios"]
+        assert evidence["rounds"] in (3, 6)  # 3 planned, 3 more (the budget) when inconclusive
+        assert all(len(r) == evidence["rounds"] for r in evidence["round_ratios"].values())
 
 
 def test_every_trial_keeps_its_probes(served: dict) -> None:

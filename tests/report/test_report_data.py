@@ -143,3 +143,54 @@ def test_three_way_front_counts_memory() -> None:
     # "c" is beaten by "tput" on throughput and latency, but uses far less memory: it joins the front
     configs = [replace(c, memory_bytes={"c": 10e6}.get(c.key, 100e6)) for c in configs]
     assert "c" in three_way_front(configs) and "c" not in pareto_keys(list(by_key.values()))
+
+
+# The hints of issue 21: THROUGHPUT with two bad rounds (3 and 7), LATENCY at 0.73× it.
+TPUT_ROUNDS = [416.0, 421.0, 412.0, 262.0, 418.0, 430.0, 415.0, 245.0, 419.0, 414.0]
+LAT_SHARE = [0.72, 0.65, 0.75, 1.084, 0.71, 0.62, 0.748, 1.15, 0.70, 0.76]
+
+
+def test_each_rounds_ratio_shows_the_bad_rounds() -> None:
+    configs = unique_configs(TRIALS, LIMITS)
+    rounds = {
+        "tput": TPUT_ROUNDS,
+        "lat": [t * s for t, s in zip(TPUT_ROUNDS, LAT_SHARE, strict=True)],
+        "a": [t * 0.9 for t in TPUT_ROUNDS],
+    }
+    decision = study_decision(
+        configs, confirmation(configs, rounds, {"a": 4, "tput": 2, "lat": 1}), LIMITS
+    )
+    assert decision.winner is not None and decision.winner.key == "tput"
+    info = summary_info(TRIALS, configs, LIMITS, decision, {})
+    (lat,) = info.round_ratios  # the winner against itself is left out
+    assert (lat.hint, lat.label) == ("LATENCY", "LATENCY hint") and lat.estimate == pytest.approx(
+        1 / 0.734, abs=0.01
+    )
+    assert lat.against == (3, 7)
+    assert lat.ratios[3] == pytest.approx(1 / 1.084)
+    assert "ties need the ratio proven within ±5 %" in info.confirmation
+    assert "paired ratios at 97.9 %" in info.confirmation
+
+
+def test_the_summary_says_how_many_rounds_ran_and_why() -> None:
+    from dataclasses import replace
+
+    configs = unique_configs(TRIALS, LIMITS)
+    steady = [417.0, 420.0, 415.0, 422.0, 418.0]
+    tput = TPUT_ROUNDS + steady
+    rounds = {
+        "tput": tput,
+        "lat": [t * s for t, s in zip(tput, LAT_SHARE + [0.73] * 5, strict=True)],
+        "a": [t * 0.9 for t in tput],
+    }
+    stored = confirmation(configs, rounds, {"a": 4, "tput": 2, "lat": 1})
+    stored = replace(stored, planned=10, max_rounds=20)
+    decision = study_decision(configs, stored, LIMITS)
+    assert decision.decisive and [look.rounds for look in decision.looks] == [10, 15]
+    info = summary_info(TRIALS, configs, LIMITS, decision, {})
+    assert info.confirmation.startswith(
+        "confirmed over 15 interleaved rounds; 10 + 5 rounds: THROUGHPUT hint vs LATENCY hint "
+        "was inconclusive at 10 rounds; decided at 15 (99.3 %); paired ratios at 99.3 %, the "
+        "last of 2 looks sharing a 5 % error budget"
+    )
+    assert decision.verdict.startswith("the THROUGHPUT hint is the best configuration found")
