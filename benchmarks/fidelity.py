@@ -25,8 +25,8 @@ from _common import CACHE, StealMeter, header, table
 from fetch_models import model_paths
 
 from autotune import runtime
-from autotune.core import RuntimeConfig, format_shape, preset_config
-from autotune.deploy import benchmark_app_command, deploy_shape
+from autotune.core import ModelInfo, RuntimeConfig, format_shape, preset_config
+from autotune.deploy import batch_layout, benchmark_app_command, deploy_shape
 from autotune.judge import throughput_of
 from autotune.measure import IsolatedRunner, Window
 from tests.models import speech_step_model
@@ -38,10 +38,12 @@ CONFIGS = {
 }
 
 
-def suite() -> dict[str, tuple[Path, dict[str, list[int]]]]:
+def suite() -> dict[str, ModelInfo]:
+    """The models, inspected as a search inspects them (their batch axes found and proven, so
+    the exported command carries the same -shape and -layout as a study's export)."""
     micro = speech_step_model(CACHE / "micro" / "speech_step.xml")
-    models = {
-        "micro 2-input (<0.1 ms)": (micro, {"features": [1, 64], "state": [1, 64]}),
+    shapes: dict[str, tuple[str | Path, dict[str, list[int]] | None]] = {
+        "micro 2-input (<0.1 ms)": (micro, None),
         "demo-cnn": (
             runtime.build_demo_model(CACHE / "demo" / "demo.xml"),
             {"images": [1, 3, 224, 224]},
@@ -50,9 +52,11 @@ def suite() -> dict[str, tuple[Path, dict[str, list[int]]]]:
     paths = model_paths()
     for name in ("ppocr-cls", "yolov8n-nudenet"):
         path, shape = paths[name]
-        info = runtime.inspect_model(path, json.loads(shape))
-        models[name] = (path, info.shape or {})
-    return models
+        shapes[name] = (path, json.loads(shape))
+    return {
+        name: runtime.inspect_model(path, shape, auto_batch=False)
+        for name, (path, shape) in shapes.items()
+    }
 
 
 def _ms(value: str, unit: str) -> float:
@@ -60,13 +64,15 @@ def _ms(value: str, unit: str) -> float:
 
 
 def run_benchmark_app(
-    model: Path, shape: dict, cfg: RuntimeConfig, effective_requests: int, seconds: int
+    info: ModelInfo, cfg: RuntimeConfig, effective_requests: int, seconds: int
 ) -> tuple[float, float]:
     """(FPS, p90 ms) from the command `autotune export --format benchmark_app` prints."""
+    model = info.to_dict()
     doc = {
-        "model": str(model),
+        "model": info.path,
         "device": cfg.target_device,
-        "shape": deploy_shape({"shape": shape}, cfg.batch),
+        "shape": deploy_shape(model, cfg.batch),
+        "batch_axes": batch_layout(model, cfg.batch),
         "properties": {cfg.target_device: cfg.properties()},
         "infer_requests": effective_requests,
     }
@@ -98,7 +104,7 @@ def main() -> None:
     models = suite()
     with IsolatedRunner() as runner, StealMeter() as steal:
         for model_name in args.models or list(models):
-            path, shape = models[model_name]
+            info = models[model_name]
             for config_name, cfg in CONFIGS.items():
                 harness, reference, h90, r90, steals = [], [], [], [], []
                 for _ in range(args.rounds):
@@ -106,8 +112,9 @@ def main() -> None:
                         result = runner.call(
                             "measure_config",
                             {
-                                "model_path": str(path),
-                                "shape": shape,
+                                "model_path": info.path,
+                                "shape": info.shape,
+                                "batch_axes": info.batch_axes.to_dict(),
                                 "config": cfg.to_dict(),
                                 "trial_time_s": float(args.seconds),
                                 "percent": 90,
@@ -119,7 +126,7 @@ def main() -> None:
                     h90.append(m["latency_ms"]["p90"])
                     requests = result["effective"]["infer_requests"]
                     with StealMeter() as s2:
-                        fps, p90 = run_benchmark_app(path, shape, cfg, requests, args.seconds)
+                        fps, p90 = run_benchmark_app(info, cfg, requests, args.seconds)
                     reference.append(fps)
                     r90.append(p90)
                     steals += [s1.fraction, s2.fraction]
@@ -129,7 +136,7 @@ def main() -> None:
                 rows.append(
                     [
                         model_name,
-                        format_shape(shape),
+                        format_shape(info.shape or {}),
                         config_name,
                         requests,
                         f"{statistics.median(reference):.1f}",

@@ -62,7 +62,7 @@ def suite() -> dict[str, tuple[str, str, str | None]]:
     }
     for name in ("ppocrv4-det", "ppocrv4-rec", "ppocr-cls"):
         path, shape = paths[name]
-        info = runtime.inspect_model(path, json.loads(shape))
+        info = runtime.inspect_model(path, json.loads(shape), batch_sizes=(), auto_batch=False)
         models[name] = (str(path), format_shape(info.shape or {}), None)
     bytes_model = byte_classifier(CACHE / "bytes" / "byte_classifier.xml")
     models["bytes-int32"] = (
@@ -119,6 +119,7 @@ def reproduce(
     payload = {
         "model_path": config.model,
         "shape": config.base_shape,
+        "batch_axes": config.batch_axes.to_dict(),
         "config": config.runtime_config.to_dict(),
         "trial_time_s": float(seconds),
         "percent": 90,

@@ -43,11 +43,6 @@ class BatchAxes:
     auto_batch_reason: str = ""  # why the BATCH device is not searched
     seconds: float = 0.0  # what finding and verifying cost
 
-    @property
-    def found(self) -> bool:
-        """Some input has a batch axis (verified or not)."""
-        return bool(self.inputs)
-
     def shape_at(self, base: dict[str, list[int]], batch: int) -> dict[str, list[int]]:
         """``base`` (every input's static shape) with each batched input's axis at ``batch``;
         the other inputs keep their own shape."""
@@ -93,9 +88,21 @@ class BatchAxes:
                 text += f"; BATCH device not searched: {self.auto_batch_reason}"
             return text
         text = f"batch not searched: {self.reason or 'no batch axis found'}"
-        if self.source != "--layout" and self.batch == 1:
+        if self.undeclared:
             text += ' — pass --layout (e.g. "input[N...]") if the batch is elsewhere'
         return text
+
+    @property
+    def undeclared(self) -> bool:
+        """Batch is not searched because no batch axis was found or proven where nobody
+        declared one: --layout is the remedy (not --max-batch, not a layout already given)."""
+        return (
+            not self.searchable
+            and self.batch == 1
+            and "--layout" not in self.source
+            and "model layout" not in self.source
+            and not self.reason.startswith("--max-batch")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -122,8 +129,9 @@ class BatchAxes:
 
 
 def parse_layouts(text: str) -> dict[str, str]:
-    """``--layout "input[N...],state[.N..]"`` (benchmark_app's syntax) → ``{input: "N...",
-    state: ".N.."}``; a bare ``[NCHW]`` applies to the only input (key "")."""
+    """``--layout "input[N...],state[?N?]"`` (benchmark_app's syntax) → ``{input: "N...",
+    state: "?N?"}``; ``.`` stands for ``?``; a bare ``[NCHW]`` applies to the only input (key
+    "")."""
     from autotune.core._errors import BadInputError
 
     text = text.strip()
@@ -137,7 +145,7 @@ def parse_layouts(text: str) -> dict[str, str]:
         if open_at < 0 or close_at < 0:
             raise BadInputError(
                 f"--layout {text!r} is not name[layout],… (benchmark_app's syntax)",
-                'e.g. --layout "input[N...],state[.N..]"',
+                'e.g. --layout "input[N...],state[?N?]"',
             )
         name = rest[:open_at].strip().lstrip(",").strip()
         layout = rest[open_at + 1 : close_at].strip()
@@ -145,7 +153,7 @@ def parse_layouts(text: str) -> dict[str, str]:
             raise BadInputError(
                 f"--layout gives {name or 'the input'} the layout [{layout}], which is not "
                 "letters and dots",
-                'write N where the batch is, e.g. "[N...]", "[.N..]" or "[NCHW]"',
+                'write N where the batch is, e.g. "[N...]", "[?N?]" or "[NCHW]"',
             )
         if layout.count("N") > 1:
             raise BadInputError(
@@ -159,7 +167,7 @@ def parse_layouts(text: str) -> dict[str, str]:
         if rest and not rest.startswith(","):
             raise BadInputError(
                 f"--layout {text!r}: expected ',' after [{layout}]",
-                'e.g. --layout "input[N...],state[.N..]"',
+                'e.g. --layout "input[N...],state[?N?]"',
             )
     return out
 

@@ -39,15 +39,6 @@ class ModelInfo:
     def is_static(self) -> bool:
         return all(i.shape is not None for i in self.inputs)
 
-    @property
-    def batch_reshapable(self) -> bool:
-        """Batch sizes may be searched: a batch was shown to compute each sample's outputs."""
-        return self.batch_axes.searchable
-
-    def base_shapes(self) -> dict[str, list[int]]:
-        """Every input's static shape as measured at the study's own batch."""
-        return {i.name: list(i.shape) for i in self.inputs if i.shape is not None}
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -14,6 +14,7 @@ _EXPORTS = {
     "DeployConfig": "_config_file",
     "FORMATS": "_formats",
     "VALIDATE_ROUNDS": "_validate",
+    "batch_layout": "_document",
     "benchmark_app_command": "_benchmark_app",
     "build_best_config": "_document",
     "choose": "_document",
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from autotune.deploy._config_file import load_config as load_config
     from autotune.deploy._document import CONFIG_SCHEMA as CONFIG_SCHEMA
     from autotune.deploy._document import Chosen as Chosen
+    from autotune.deploy._document import batch_layout as batch_layout
     from autotune.deploy._document import build_best_config as build_best_config
     from autotune.deploy._document import choose as choose
     from autotune.deploy._document import deploy_shape as deploy_shape

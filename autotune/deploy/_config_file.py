@@ -38,16 +38,11 @@ class DeployConfig:
 
     @property
     def batch_axes(self) -> BatchAxes:
-        """Where the model's batch lives, as the study found and verified it. A file without
-        them (written by hand, or by an older autotune) is compiled at its shape as it is."""
+        """Where the model's batch lives, as the study found and proved it. A file without them
+        (written by hand, or by an older autotune) is compiled at its shape as it is."""
         stored = self.document.get("batch_axes")
         if isinstance(stored, dict) and "inputs" in stored:
-            return BatchAxes(
-                inputs={str(k): int(v) for k, v in stored["inputs"].items()},
-                outputs={str(k): int(v) for k, v in dict(stored.get("outputs") or {}).items()},
-                batch=int(stored.get("base", 1)),
-                searchable=bool(stored.get("verified")),
-            )
+            return BatchAxes.from_dict(stored)
         return BatchAxes(batch=self.batch)
 
     @property

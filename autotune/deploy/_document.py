@@ -259,22 +259,18 @@ def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | No
 
 
 def batch_layout(model: dict[str, Any], batch: int) -> dict[str, Any]:
-    """How a deployment lays out a batch: each input's and output's batch axis (inputs absent
-    take no batch and are shared by the whole batch)."""
+    """How a deployment lays out a batch: the study's :class:`~autotune.core.BatchAxes` (each
+    batched input's and each output's axis; inputs absent take no batch and are shared by the
+    whole batch; ``batch`` there is the batch of the measured shape), benchmark_app's
+    ``-layout`` for every input, and one line on whether batches were proven."""
     axes = BatchAxes.from_dict(model.get("batch_axes"))
     ranks = {str(i["name"]): len(i["shape"]) for i in model["inputs"] if i.get("shape")}
     return {
-        "batch": batch,
-        "base": axes.batch,  # the batch the study's own shape has (1 unless --shape fixed it)
-        "inputs": dict(axes.inputs),
-        "outputs": dict(axes.outputs),
-        "verified": axes.searchable,
-        "layouts": axes.layouts(ranks),  # benchmark_app -layout, one per input
-        "note": axes.reason
-        or (
-            f"a batch of distinct samples gives each its own outputs (f32, checked at "
-            f"{', '.join(map(str, axes.checked))})"
-        ),
+        **axes.to_dict(),
+        "layouts": axes.layouts(ranks),
+        "note": axes.summary()
+        if batch == axes.batch
+        else f"shipped at batch {batch}; " + axes.summary(),
     }
 
 

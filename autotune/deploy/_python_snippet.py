@@ -120,7 +120,11 @@ def python_snippet(doc: dict[str, Any], script: str = "deploy.py") -> str:
         ),
         shape=doc.get("shape"),
         batch_axes=_literal(
-            {k: v for k, v in (doc.get("batch_axes") or {}).items() if k in ("inputs", "outputs")}
+            {
+                k: v
+                for k, v in (doc.get("batch_axes") or {}).items()
+                if k in ("inputs", "outputs", "searchable", "reason")
+            }
         ),
         requests=int(doc["infer_requests"]),
         effective=_literal(

@@ -5,6 +5,7 @@ check for CI after a driver, OpenVINO or hardware change. The verdict is the jud
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,8 @@ def validate(
     # default precision failed the accuracy guard, which validate does not re-measure).
     baselines = doc.get("baselines") or {}
     names = [n for n, b in baselines.items() if b.get("feasible")] or list(PRESET_HINTS)
-    hints = [preset_named(name, device) for name in names]
+    # at the batch the study measured them (1, unless --shape fixed another)
+    hints = [replace(preset_named(name, device), batch=config.batch_axes.batch) for name in names]
     candidates = [tuned, *hints]
     window = window_s or confirmation_window_s(2.0)
     variant = doc.get("variant") or {}

@@ -43,10 +43,16 @@ def _as_samples(
             return list(np.split(array, array.shape[axis], axis=axis))
     if array.ndim == len(shape) + 1 and array.shape[1:] == shape:
         return [array[i] for i in range(array.shape[0])]
-    where = f" (batch axis {axis})" if axis is not None else " (no batch axis)"
+    if axis is None:
+        raise BadInputError(
+            f"{source} has shape {list(array.shape)}, the input expects {list(shape)} (it has "
+            "no batch axis: one array per sample, or a stack on a new leading axis)",
+            "save samples shaped like the input",
+        )
     raise BadInputError(
-        f"{source} has shape {list(array.shape)}, the input expects {list(shape)}{where}",
-        "save samples shaped like the input (or without its batch axis)",
+        f"{source} has shape {list(array.shape)}, the input expects {list(shape)} (batch axis "
+        f"{axis})",
+        "save samples shaped like the input, or without its batch axis",
     )
 
 

@@ -1,22 +1,26 @@
 """Finding a model's batch axes, and proving them in f32 with distinct samples.
 
 1. Candidates: an axis the user declared (``--layout``), else the model's own layout, else every
-   axis that is 1 (or dynamic) in the measured shape; an input without one (a state with no
-   batch, a shared table, a scalar) is never reshaped.
+   axis that is 1 in the measured shape (and 1 or dynamic in the model); an input without one
+   (a state with no batch, a shared table, a scalar) is never reshaped.
 2. Shape inference: with every chosen axis doubled, each output must double exactly one axis
    (that axis is the output's batch axis).
 3. Numbers: N distinct samples fed as one batch must give each sample, along the output axes,
    its own batch-1 outputs (f32, relative L2 ≤ :data:`~autotune.core.BATCH_TOLERANCE`). A graph
-   with fixed-size reshapes accepts batch 2 and fails here.
+   with fixed-size reshapes accepts batch 2 and fails here. The check runs through
+   :meth:`CompiledSession.infer_samples`, the very code the accuracy guard runs.
 4. The BATCH device, when asked, is proven the same way with distinct concurrent requests.
+
+An OpenVINO failure inside the check (a batch that does not compile or run) means "batch 1",
+with the reason, never a crash of the search.
 """
 
 from __future__ import annotations
 
-import itertools
+import heapq
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -27,31 +31,31 @@ from autotune.core import (
     BATCH_TOLERANCE,
     BadInputError,
     BatchAxes,
+    RuntimeConfig,
     layout_axis,
-    split_outputs,
-    stack_samples,
 )
 from autotune.runtime._errors import openvino_message
 from autotune.runtime._model import (
     input_name,
     input_roles,
     output_name,
-    output_names,
-    outputs_of,
     random_inputs,
     reshaped,
-    shared_core,
 )
+from autotune.runtime._session import CompiledSession
 
-# Shape inference is a few ms a try; this bounds the combinations tried on many-input models.
+# Shape inference is a few ms a try; these bound the work on many-input models.
 MAX_COMBINATIONS = 64
-_F32 = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
+MAX_NUMERIC_CHECKS = 3
+_F32 = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1)
 
 
 def _candidates(
     port: ov.Output, base: list[int], declared: str | None, name: str
 ) -> tuple[list[int], str]:
-    """An input's possible batch axes, best first, and where they come from."""
+    """An input's possible batch axes, best first, and where they come from. Shape inference
+    only proposes axes of size 1: an axis ``--shape`` fixed above 1 (an image height, a
+    sequence length) is a batch only where a layout says so."""
     partial = port.get_partial_shape()
     rank = len(base)
     if declared is not None:
@@ -60,42 +64,49 @@ def _candidates(
         except ValueError as exc:
             raise BadInputError(
                 f"--layout {name}[{declared}] does not fit input '{name}' {partial}: {exc}",
-                "give one letter or ? per axis, or use ... for the rest",
+                "give one letter or ? per axis (N for the batch), or ... for the rest",
             ) from None
         return ([] if axis is None else [axis]), "--layout"
     layout = ov.layout_helpers.get_layout(port)
-    if not layout.empty and ov.layout_helpers.has_batch(layout):
+    if rank and not layout.empty and ov.layout_helpers.has_batch(layout):
         return [ov.layout_helpers.batch_idx(layout) % rank], "model layout"
-    ones = [k for k, d in enumerate(partial) if (d.is_dynamic or d.get_length() == 1)]
-    first = [k for k in ones if base[k] == 1]
-    # A dynamic axis --shape fixed above 1 may be the user's chosen batch (``[4,3,224,224]``).
-    fixed = [k for k in ones if base[k] > 1 and partial[k].is_dynamic]
-    return first + fixed, "shape inference"
+    ones = [
+        k for k, d in enumerate(partial) if base[k] == 1 and (d.is_dynamic or d.get_length() == 1)
+    ]
+    return ones, "shape inference"
 
 
-def _combinations(options: list[list[int | None]]) -> list[tuple[int | None, ...]]:
-    """Every choice of one option per input, most inputs batched and best candidates first."""
-    combos = [c for c in itertools.product(*options) if any(a is not None for a in c)]
-
-    def rank(combo: tuple[int | None, ...]) -> tuple[int, int]:
-        shared = sum(a is None for a in combo)
-        return shared, sum(opts.index(a) for opts, a in zip(options, combo, strict=True))
-
-    return sorted(combos, key=rank)[:MAX_COMBINATIONS]
+def _combinations(options: list[list[int | None]]) -> Iterator[tuple[int | None, ...]]:
+    """Choices of one option per input, best first (each input's options are ordered, ``None``
+    — no batch axis — last), generated lazily: a model with 50 inputs has 2⁵⁰ combinations,
+    of which at most :data:`MAX_COMBINATIONS` are tried."""
+    start = (0,) * len(options)
+    seen = {start}
+    heap = [(0, start)]
+    given = 0
+    while heap and given < MAX_COMBINATIONS:
+        _, indices = heapq.heappop(heap)
+        combo = tuple(opts[i] for opts, i in zip(options, indices, strict=True))
+        if any(a is not None for a in combo):
+            given += 1
+            yield combo
+        for k in range(len(options)):
+            if indices[k] + 1 < len(options[k]):
+                step = indices[:k] + (indices[k] + 1,) + indices[k + 1 :]
+                if step not in seen:
+                    seen.add(step)
+                    heapq.heappush(heap, (sum(step), step))
 
 
 def _output_axes(
-    model: ov.Model, axes: dict[str, int], base: dict[str, list[int]], factor: int
+    model: ov.Model, axes: BatchAxes, base: dict[str, list[int]]
 ) -> dict[str, int] | str:
-    """Each output's batch axis when every input axis in ``axes`` grows ``factor`` times, or
-    why there is none."""
+    """Each output's batch axis when every input axis in ``axes`` is doubled, or why there is
+    none."""
     fixed = reshaped(model, base)
     before = {output_name(o, i): o.get_partial_shape() for i, o in enumerate(fixed.outputs)}
-    shapes = {n: list(base[n]) for n in base}
-    for name, axis in axes.items():
-        shapes[name][axis] *= factor
     try:
-        grown = reshaped(model, shapes)
+        grown = reshaped(model, axes.shape_at(base, 2 * axes.batch))
     except Exception as exc:
         return f"the model refuses it ({openvino_message(exc, 120)})"
     found: dict[str, int] = {}
@@ -105,40 +116,17 @@ def _output_axes(
         if old.is_dynamic or new.is_dynamic:
             return f"output '{name}' has a shape known only at run time ({new})"
         changed = [k for k, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-        if (
-            len(changed) != 1
-            or new[changed[0]].get_length() != factor * old[changed[0]].get_length()
-        ):
-            return f"output '{name}' becomes {new} (from {old}), not one axis ×{factor}"
+        if len(changed) != 1 or new[changed[0]].get_length() != 2 * old[changed[0]].get_length():
+            return f"output '{name}' becomes {new} (from {old}), not one axis doubled"
         found[name] = changed[0]
     return found
 
 
 def _rel_l2(got: np.ndarray, ref: np.ndarray) -> float:
     r = ref.astype(np.float64)
-    d = got.astype(np.float64) - r
+    err = float(np.linalg.norm(got.astype(np.float64) - r))
     norm = float(np.linalg.norm(r))
-    err = float(np.linalg.norm(d))
     return err / norm if norm > 0 else (0.0 if err == 0 else math.inf)
-
-
-def _samples(model: ov.Model, count: int, axes: dict[str, int]) -> list[list[np.ndarray]]:
-    """``count`` distinct seeded samples; inputs without a batch axis share sample 0's value."""
-    roles = input_roles(model)
-    samples = [random_inputs(model, roles, seed=1000 + s, zero_state=False) for s in range(count)]
-    for sample in samples[1:]:
-        for index, port in enumerate(model.inputs):
-            if input_name(port, index) not in axes:
-                sample[index] = samples[0][index]
-    return samples
-
-
-def _run(
-    compiled: ov.CompiledModel, arrays: list[np.ndarray], names: list[str]
-) -> dict[str, np.ndarray]:
-    request = compiled.create_infer_request()
-    request.infer([np.asarray(a, order="C") for a in arrays])
-    return outputs_of(request, names)
 
 
 def _worst(
@@ -157,90 +145,115 @@ def _worst(
     return worst, where
 
 
+def _samples(model: ov.Model, count: int, axes: BatchAxes) -> list[list[np.ndarray]]:
+    """``count`` distinct seeded samples; inputs without a batch axis share sample 0's value."""
+    roles = input_roles(model)
+    samples = [random_inputs(model, roles, seed=1000 + s, zero_state=False) for s in range(count)]
+    for sample in samples[1:]:
+        for index, port in enumerate(model.inputs):
+            if input_name(port, index) not in axes.inputs:
+                sample[index] = samples[0][index]
+    return samples
+
+
+def _outputs(
+    model: ov.Model, config: RuntimeConfig, axes: BatchAxes, samples: list[list[np.ndarray]]
+) -> list[dict[str, np.ndarray]]:
+    session = CompiledSession(model, None, config, batch_axes=axes)
+    try:
+        return session.infer_samples(samples)
+    finally:
+        session.close()
+
+
 def _verify(
     model: ov.Model,
     base: dict[str, list[int]],
-    axes: dict[str, int],
-    out_axes: dict[str, int],
+    axes: BatchAxes,
     sizes: Sequence[int],
     device: str,
-) -> tuple[float, str]:
-    """Batches of distinct samples against each sample alone, in f32: (worst relative L2, and
-    a one-line reason when a batch size computes something else)."""
-    core = shared_core()
+    auto_batch: bool,
+) -> tuple[float, str, str]:
+    """Batches of distinct samples against each sample alone, in f32, at every size, and (when
+    ``auto_batch``) ``BATCH:<device>(2)`` on two distinct concurrent requests: (the worst
+    relative L2, why a batch size computes something else or does not run, why the BATCH
+    device is not to be searched). Empty reasons mean proven."""
     fixed = reshaped(model, base)
     samples = _samples(fixed, max(sizes), axes)
-    single = core.compile_model(fixed, device, _F32)
-    names = [input_name(p, i) for i, p in enumerate(model.inputs)]
-    outs = output_names(model)
-    expected = [_run(single, s, outs) for s in samples]
+    single = replace(_F32, device=device)
+    try:
+        expected = _outputs(fixed, single, axes, samples)
+    except Exception as exc:
+        return math.inf, f"the model does not run in f32 here ({openvino_message(exc, 120)})", ""
     worst = 0.0
     for size in sizes:
-        shapes = {n: list(d) for n, d in base.items()}
-        for name, axis in axes.items():
-            shapes[name][axis] = size
-        batched = core.compile_model(reshaped(model, shapes), device, _F32)
-        got = split_outputs(
-            _run(batched, stack_samples(samples[:size], names, axes), outs), out_axes, size
-        )
+        try:
+            got = _outputs(
+                reshaped(model, axes.shape_at(base, size)),
+                replace(single, batch=size),
+                axes,
+                samples[:size],
+            )
+        except Exception as exc:
+            return worst, f"a batch of {size} does not run ({openvino_message(exc, 120)})", ""
         err, where = _worst(got, expected[:size])
         worst = max(worst, err)
         if not err <= BATCH_TOLERANCE:
-            return worst, (
-                f"a batch of {size} changes the outputs of '{where}' (relative L2 {err:.3g} per "
-                "sample against each sample alone, f32): the model's graph fixes its batch"
+            return (
+                worst,
+                (
+                    f"a batch of {size} changes the outputs of '{where}' (relative L2 {err:.3g} per "
+                    "sample against each sample alone, f32): the model's graph fixes its batch"
+                ),
+                "",
             )
-    return worst, ""
-
-
-def _verify_auto_batch(
-    model: ov.Model, base: dict[str, list[int]], axes: dict[str, int], device: str
-) -> str:
-    """Whether ``BATCH:<device>(2)`` batches this model and gives each of two distinct
-    concurrent requests its own outputs; the reason when not ("" when it does)."""
-    single_model = reshaped(model, base)
-    core = shared_core()
+    if not auto_batch:
+        return worst, "", "not checked"
+    device_config = replace(
+        single, device=f"{BATCH_DEVICE}:{device}", auto_batch_size=2, infer_requests=2
+    )
     try:
-        # a short timeout: both requests start together, and the device's timer thread makes
-        # closing the compiled model wait up to one timeout (1 s by default)
-        compiled = core.compile_model(
-            single_model, f"{BATCH_DEVICE}:{device}(2)", {**_F32, "AUTO_BATCH_TIMEOUT": 100}
-        )
+        # a short timeout: the requests start together, and closing the compiled model waits
+        # for the device's timer (1 s by default)
+        device_config = replace(device_config, auto_batch_timeout_ms=100)
+        session = CompiledSession(fixed, None, device_config, batch_axes=axes)
+        try:
+            if session.effective.properties.get("AUTO_BATCHING") == "inactive":
+                return worst, "", "OpenVINO finds no batch axis in it (it would run one at a time)"
+            got = session.infer_samples(samples[:2])
+        finally:
+            session.close()
     except Exception as exc:
-        return f"the BATCH device refuses it ({openvino_message(exc, 120)})"
-    if runtime_batch(compiled) != 2:
-        return "OpenVINO finds no batch axis in it (the BATCH device would run one at a time)"
-    samples = _samples(single_model, 2, axes)
-    reference = core.compile_model(single_model, device, _F32)
-    outs = output_names(model)
-    expected = [_run(reference, s, outs) for s in samples]
-    queue = ov.AsyncInferQueue(compiled, 2)
-    got: list[dict[str, np.ndarray]] = [{}, {}]
-
-    def collect(request: ov.InferRequest, slot: int) -> None:
-        got[slot] = outputs_of(request, outs)
-
-    queue.set_callback(collect)
-    for slot, sample in enumerate(samples):
-        queue.start_async([np.asarray(a, order="C") for a in sample], slot)
-    queue.wait_all()
-    err, where = _worst(got, expected)
+        return worst, "", f"the BATCH device fails on it ({openvino_message(exc, 120)})"
+    err, where = _worst(got, expected[:2])
     if not err <= BATCH_TOLERANCE:
         return (
-            f"BATCH:{device}(2) changes the outputs of '{where}' (relative L2 {err:.3g} per "
-            "request): OpenVINO batches it on another axis"
+            worst,
+            "",
+            (
+                f"BATCH:{device}(2) changes the outputs of '{where}' (relative L2 {err:.3g} per "
+                "request): OpenVINO batches it on another axis"
+            ),
         )
-    return ""
+    return worst, "", ""
 
 
-def runtime_batch(compiled: ov.CompiledModel) -> int | None:
-    """Dimension 0 of the first input of the model the device really runs (the BATCH device
-    reshapes it to N when it can batch the model, and silently keeps 1 when it cannot)."""
-    try:
-        dim = compiled.get_runtime_model().inputs[0].get_partial_shape()[0]
-        return None if dim.is_dynamic else int(dim.get_length())
-    except Exception:
-        return None
+def _resolve_declared(declared: dict[str, str], names: list[str]) -> dict[str, str]:
+    if "" in declared:
+        if len(names) != 1:
+            raise BadInputError(
+                "--layout gives a layout without an input name, but the model has "
+                f"{len(names)} inputs ({', '.join(names)})",
+                'name each input, e.g. --layout "input[N...],state[?N?]"',
+            )
+        declared = {names[0]: declared[""]}
+    unknown = [n for n in declared if n not in names]
+    if unknown:
+        raise BadInputError(
+            f"--layout names input '{unknown[0]}', which the model does not have",
+            f"the model's inputs are: {', '.join(names)}",
+        )
+    return declared
 
 
 def find_batch_axes(
@@ -253,28 +266,15 @@ def find_batch_axes(
     auto_batch: bool = True,
 ) -> BatchAxes:
     """Find the batch axes of ``model`` measured at the static input shapes ``base``, and
-    prove them at every size in ``sizes`` (the batch sizes a search may try) in f32.
+    prove them at every size in ``sizes`` (the batch sizes a search may try) in f32; prove the
+    BATCH device too when ``auto_batch``.
 
     ``declared`` is ``--layout`` parsed (input name → layout); declared axes that the model or
     the numbers refuse are a BadInputError, found ones just mean batch 1.
     """
     started = time.perf_counter()
     names = [input_name(p, i) for i, p in enumerate(model.inputs)]
-    declared = dict(declared or {})
-    if "" in declared:
-        if len(names) != 1:
-            raise BadInputError(
-                "--layout gives a layout without an input name, but the model has "
-                f"{len(names)} inputs ({', '.join(names)})",
-                'name each input, e.g. --layout "input[N...],state[?N?]"',
-            )
-        declared = {names[0]: declared.pop("")}
-    unknown = [n for n in declared if n not in names]
-    if unknown:
-        raise BadInputError(
-            f"--layout names input '{unknown[0]}', which the model does not have",
-            f"the model's inputs are: {', '.join(names)}",
-        )
+    declared = _resolve_declared(dict(declared or {}), names)
     options: list[list[int | None]] = []
     sources = set()
     for index, port in enumerate(model.inputs):
@@ -289,48 +289,50 @@ def find_batch_axes(
         return replace(result, source=source, seconds=time.perf_counter() - started)
 
     if all(o == [None] for o in options):
-        return done(
-            BatchAxes(reason="no input has an axis of size 1 or a dynamic one to batch on")
-        )
+        return done(BatchAxes(reason="no input has an axis of size 1 to batch on"))
     tried: list[str] = []
+    refused: BatchAxes | None = None  # the first combination the numbers refused
+    numeric = 0
     for combo in _combinations(options):
-        axes = {n: a for n, a in zip(names, combo, strict=True) if a is not None}
-        batch = {base[n][a] for n, a in axes.items()}
+        chosen = {n: a for n, a in zip(names, combo, strict=True) if a is not None}
+        batch = {base[n][a] for n, a in chosen.items()}
         if len(batch) != 1:
             continue
-        outcome = _output_axes(model, axes, base, 2)
+        axes = BatchAxes(chosen, batch=batch.pop())
+        outcome = _output_axes(model, axes, base)
         if isinstance(outcome, str):
             tried.append(outcome)
             continue
-        size = batch.pop()
-        if size != 1:
+        axes = replace(axes, outputs=outcome)
+        if axes.batch != 1:
             return done(
-                BatchAxes(axes, outcome, batch=size, reason=f"--shape fixes the batch at {size}")
+                replace(axes, reason=f"the measured shape fixes the batch at {axes.batch}")
             )
         checked = sorted({s for s in sizes if s > 1})
         if not checked:
-            return done(BatchAxes(axes, outcome, reason="--max-batch is 1"))
-        worst, problem = _verify(model, base, axes, outcome, checked, device)
-        if problem:
-            if declared:
-                raise BadInputError(
-                    f"--layout: {problem}", "fix --layout, or drop it to search batch 1 only"
+            return done(replace(axes, reason="--max-batch is 1: no batch size to try"))
+        worst, problem, auto_reason = _verify(model, base, axes, checked, device, auto_batch)
+        numeric += 1
+        if not problem:
+            return done(
+                replace(
+                    axes,
+                    searchable=True,
+                    checked=tuple(checked),
+                    worst_rel_l2=worst,
+                    auto_batch=not auto_reason,
+                    auto_batch_reason=auto_reason,
                 )
-            return done(BatchAxes(axes, outcome, reason=problem, worst_rel_l2=worst))
-        auto_reason = (
-            _verify_auto_batch(model, base, axes, device) if auto_batch else "not checked"
-        )
-        return done(
-            BatchAxes(
-                axes,
-                outcome,
-                searchable=True,
-                checked=tuple(checked),
-                worst_rel_l2=worst,
-                auto_batch=not auto_reason,
-                auto_batch_reason=auto_reason,
             )
-        )
+        if declared:
+            raise BadInputError(
+                f"--layout: {problem}", "fix --layout, or drop it to search batch 1 only"
+            )
+        refused = refused or replace(axes, reason=problem, worst_rel_l2=worst)
+        if numeric >= MAX_NUMERIC_CHECKS or "changes the outputs" not in problem:
+            break
+    if refused is not None:
+        return done(refused)
     why = tried[0] if tried else "the batch axes found differ in size between inputs"
     if declared:
         raise BadInputError(

@@ -17,7 +17,6 @@ from autotune.core import (
     DeviceError,
     EffectiveConfig,
 )
-from autotune.runtime._batch import runtime_batch
 from autotune.runtime._model import shared_core
 
 _PRECISIONS = {"FP32": "f32", "BF16": "bf16", "FP16": "f16"}
@@ -139,6 +138,21 @@ def to_runtime_properties(properties: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def device_batches(compiled: ov.CompiledModel) -> bool:
+    """Whether the model the device really runs takes other input shapes than the compiled
+    model offers: the BATCH device reshapes the batch axis to N where it finds one, and
+    silently runs the model as it is where it does not."""
+    try:
+        runtime = compiled.get_runtime_model().inputs
+        offered = compiled.inputs
+        return any(
+            r.get_partial_shape() != o.get_partial_shape()
+            for r, o in zip(runtime, offered, strict=True)
+        )
+    except Exception:
+        return False
+
+
 def read_effective(
     compiled: ov.CompiledModel,
     device: str,
@@ -178,7 +192,7 @@ def read_effective(
         resolved = executing[0]
     if device.startswith(BATCH_DEVICE + ":"):
         size = auto_batch_size or 1
-        if runtime_batch(compiled) != size or requests < size:
+        if size < 2 or not device_batches(compiled) or requests < size:
             resolved = device.split(":", 1)[1].split("(", 1)[0]
             values.pop("AUTO_BATCH_TIMEOUT", None)
             values["AUTO_BATCHING"] = "inactive"

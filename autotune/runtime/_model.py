@@ -200,14 +200,13 @@ def batch_shapes(
         return target
     if axes is None or not axes.inputs:
         raise ValueError(f"batch {batch} asked of a model without batch axes")
-    for i, port in enumerate(model.inputs):
-        name = input_name(port, i)
-        axis = axes.inputs.get(name)
-        if axis is None:
-            continue
-        dims = target.get(name) or [d.get_length() for d in port.get_partial_shape()]
-        dims[axis] = batch
-        target[name] = dims
+    base = {
+        input_name(port, i): target.get(input_name(port, i))
+        or [d.get_length() for d in port.get_partial_shape()]
+        for i, port in enumerate(model.inputs)
+        if input_name(port, i) in axes.inputs
+    }
+    target.update(axes.shape_at(base, batch))
     return target
 
 

@@ -276,17 +276,20 @@ class CompiledSession:
     def _concurrent(
         self, samples: list[list[np.ndarray]], size: int
     ) -> list[dict[str, np.ndarray]]:
-        """Samples as concurrent requests, ``size`` in flight at a time."""
-        queue = ov.AsyncInferQueue(self.compiled, max(1, size))
-        out: list[dict[str, np.ndarray]] = [{} for _ in samples]
-
-        def collect(request: ov.InferRequest, index: int) -> None:
-            out[index] = outputs_of(request, self._outputs)
-
-        queue.set_callback(collect)
-        for index, sample in enumerate(samples):
-            queue.start_async([np.asarray(a, order="C") for a in sample], index)
-        queue.wait_all()
+        """Samples as concurrent requests, ``size`` in flight at a time. No Python callback:
+        an OpenVINO thread waiting for the GIL while the compiled model is destroyed would
+        deadlock (seen with the BATCH device)."""
+        requests = [self.compiled.create_infer_request() for _ in range(max(1, size))]
+        out: list[dict[str, np.ndarray]] = []
+        for start in range(0, len(samples), len(requests)):
+            chunk = samples[start : start + len(requests)]
+            for request, sample in zip(requests, chunk, strict=False):
+                for index, array in enumerate(sample):
+                    request.set_input_tensor(index, ov.Tensor(np.asarray(array, order="C")))
+                request.start_async()
+            for request in requests[: len(chunk)]:
+                request.wait()
+                out.append(outputs_of(request, self._outputs))
         return out
 
     def profile(self, iterations: int) -> list[dict[str, object]]:

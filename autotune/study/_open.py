@@ -42,11 +42,11 @@ def _conflict(name: str, meta: dict[str, Any], wanted: dict[str, Any]) -> str | 
             f"study '{name}' was made by an autotune that took dimension 0 of every input as "
             "the batch, unchecked"
         )
-    if (axes.get("inputs"), axes.get("searchable")) != (
-        wanted_axes.get("inputs"),
-        wanted_axes.get("searchable"),
-    ):
-        return f"study '{name}' was made with other batch axes ({axes.get('inputs')})"
+    if axes.get("inputs") != wanted_axes.get("inputs"):
+        return (
+            f"study '{name}' was made with other batch axes ({axes.get('inputs') or 'none'}, "
+            f"now {wanted_axes.get('inputs') or 'none'})"
+        )
     if meta.get("limits") != wanted["limits"] or meta.get("objective") != wanted["objective"]:
         return (
             f"study '{name}' was made with other limits "

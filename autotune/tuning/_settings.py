@@ -278,6 +278,8 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         layouts=parse_layouts(s.layout) if s.layout else None,
         batch_sizes=sorted({2, sizes[-1]}) if sizes[-1] > 1 else (),
         device="CPU" if "CPU" in available else available[0],
+        # the BATCH device is searched by default, or when --device names it
+        auto_batch=not s.device or "BATCH" in s.device.upper(),
     )
     devices = resolve_devices(s.device, available, model)
     hardware = (

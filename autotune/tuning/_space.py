@@ -181,7 +181,11 @@ def resolve_devices(requested: str | None, available: list[str], model: ModelInf
         if why:
             raise DeviceError(
                 f"device {name!r} cannot batch this model: {why}",
-                "drop BATCH from --device, or declare the batch axes with --layout",
+                "drop BATCH from --device, or declare the batch axes with --layout"
+                if model.batch_axes.undeclared
+                else "raise --max-batch to 2 or more, or drop BATCH from --device"
+                if why.startswith("--max-batch")
+                else "drop BATCH from --device",
             )
         if normalized not in chosen:
             chosen.append(normalized)

@@ -155,3 +155,18 @@ def test_a_batch_without_axes_is_refused(wild: dict[str, Wild], tmp_path: Path) 
     """No code path may fall back to "dimension 0 of every input"."""
     with pytest.raises(ValueError, match="without batch axes"):
         runtime.prepare_model(str(wild["vad_state"].path), None, batch=2)
+
+
+def test_combinations_are_generated_lazily_best_first() -> None:
+    """A model with 50 inputs (a KV cache) has 2⁵⁰ combinations: only the best 64 are made."""
+    from itertools import islice
+
+    from autotune.runtime._batch import MAX_COMBINATIONS, _combinations
+
+    options: list[list[int | None]] = [[0, None]] * 50
+    combos = list(_combinations(options))
+    assert len(combos) == MAX_COMBINATIONS
+    assert combos[0] == (0,) * 50  # every input batched first
+    assert sum(a is None for a in combos[1]) == 1  # then one input shared
+    vad = list(islice(_combinations([[0, None], [1, None], [None]]), 10))
+    assert vad[0] == (0, 1, None) and (None, None, None) not in vad

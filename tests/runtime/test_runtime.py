@@ -13,7 +13,7 @@ from tests.models import dynamic_hw_model, two_input_model
 
 def test_inspect_fixes_shape_and_detects_batch(tiny_model: Path) -> None:
     info = runtime.inspect_model(tiny_model, {"images": [1, 3, 64, 64]})
-    assert info.is_static and info.batch == 1 and info.batch_reshapable
+    assert info.is_static and info.batch == 1 and info.batch_axes.searchable
     assert info.inputs[0].partial_shape == "[?,3,64,64]"
     assert info.inputs[0].shape == (1, 3, 64, 64)
     assert info.flops and info.flops > 1e6
