@@ -105,7 +105,7 @@ def test_one_figure_per_config_the_confirmed_one() -> None:
 
 def test_exploration_and_table() -> None:
     configs = unique_configs(TRIALS, LIMITS)
-    rows = exploration_info(TRIALS, configs, LIMITS).rows
+    rows = exploration_info(TRIALS, configs).rows
     assert sorted(rows["batch"]) == [1, 1, 1, 2, 8]
     assert set(rows.columns) >= {
         "batch",
