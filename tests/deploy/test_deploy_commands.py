@@ -50,13 +50,13 @@ def test_validate_judges_a_slower_config_as_failed() -> None:
     def ws(fps: float) -> list:
         return [window(r, fps * (1 + 0.01 * r), 1.0) for r in range(10)]
 
-    def run(config_fps: float, limits: Limits = Limits(max_latency_ms=5.0), **kw: Any):
+    def run(config_fps: float, limits: Limits | None = None, **kw: Any):
         return judge_validation(
             "tuned",
             None,
             ws(config_fps),
             {"LATENCY": ws(60), "THROUGHPUT": ws(100)},
-            limits,
+            limits or Limits(max_latency_ms=5.0),
             recorded_fps=500,
             **kw,
         )
