@@ -130,6 +130,7 @@ def contender(
         search_throughput_fps=statistics.median(rounds),
         rounds=tuple(rounds) if confirmed else (),
         trials=(int(key[-1]) if key[-1].isdigit() else 0,),
+        figure=limits.figure,
     )
 
 

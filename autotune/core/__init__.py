@@ -49,9 +49,12 @@ from autotune.core._knobs import (
 from autotune.core._lazy import lazy_exports
 from autotune.core._scenario import (
     DEFAULT_PERCENTILES,
+    MULTI_STREAM,
     OFFLINE,
+    ONE_INPUT_SCENARIOS,
     SCENARIOS,
     SERVER,
+    SINGLE_STREAM,
     figure_name,
     rate_unit,
 )
@@ -93,6 +96,9 @@ __all__ = [
     "INT8",
     "VARIANTS",
     "DEFAULT_PERCENTILES",
+    "MULTI_STREAM",
+    "ONE_INPUT_SCENARIOS",
+    "SINGLE_STREAM",
     "OFFLINE",
     "SCENARIOS",
     "SERVER",

@@ -1,5 +1,7 @@
 """Every decision autotune makes about measured configurations, as pure functions.
 
+- which figure a scenario is judged on and which way it is better — the one home of the
+  direction (:mod:`._direction`);
 - the figures: how windows become a throughput and the latency a limit is judged on, and how
   a config's outputs compare with the f32 reference (:mod:`._figures`);
 - the limits and how far a config is from each (:mod:`._limits`);
@@ -20,6 +22,14 @@ keeps a copy of a rule, and none divides one config's throughput by another's
 
 from autotune.judge._contender import Contender
 from autotune.judge._decision import Decision, decide
+from autotune.judge._direction import (
+    SOURCES_HELD,
+    SUSTAINABLE_RATE,
+    THROUGHPUT,
+    Figure,
+    figure_of,
+    latency_figure,
+)
 from autotune.judge._explain import finding, ms
 from autotune.judge._figures import (
     LATENCY_WINDOW_QUANTILE,
@@ -73,6 +83,12 @@ __all__ = [
     "Accuracy",
     "Contender",
     "Decision",
+    "Figure",
+    "SOURCES_HELD",
+    "SUSTAINABLE_RATE",
+    "THROUGHPUT",
+    "figure_of",
+    "latency_figure",
     "Gain",
     "Interval",
     "Limits",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from autotune.core import RuntimeConfig, device_rank
+from autotune.judge._direction import THROUGHPUT, Figure
 from autotune.judge._figures import Accuracy
 from autotune.judge._intervals import Interval
 from autotune.judge._limits import feasible, missed
@@ -14,9 +15,10 @@ from autotune.judge._limits import feasible, missed
 class Contender:
     """One unique effective configuration with the figures a decision is made on.
 
-    ``throughput`` is *the* figure of this config: the median over the interleaved
-    confirmation rounds when it was confirmed (``rounds`` then holds the per-round values the
-    paired comparisons use), else the median over its search windows.
+    ``throughput`` is *the* figure of this config — what ``figure`` names: throughput, the
+    sustainable rate, or (lower is better) a latency percentile in ms — the median over the
+    interleaved confirmation rounds when it was confirmed (``rounds`` then holds the per-round
+    values the paired comparisons use), else the median over its search windows.
     """
 
     key: str
@@ -36,6 +38,7 @@ class Contender:
     rounds: tuple[float, ...] = ()
     trials: tuple[int, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = ()
+    figure: Figure = THROUGHPUT
 
     @property
     def throughput_fps(self) -> float:
@@ -69,11 +72,11 @@ class Contender:
     def tie_key(self) -> tuple[int, float, float, int, float]:
         """Among statistically tied configs: the user's own model before a variant (INT8 ships
         only when it is proven faster), then lower constrained latency, then lower memory, then
-        the simpler device (CPU before AUTO before BATCH), then throughput."""
+        the simpler device (CPU before AUTO before BATCH), then the better figure."""
         return (
             0 if self.config.variant is None else 1,
             self.constrained_latency_ms,
             self.memory_bytes if self.memory_bytes is not None else float("inf"),
             device_rank(self.config.device),
-            -self.throughput.estimate,
+            -self.figure.rank(self.throughput.estimate),
         )

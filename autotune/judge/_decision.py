@@ -1,8 +1,9 @@
 """The shipping rule: which configuration to hand over, and why.
 
 A tuned configuration ships only when the interleaved confirmation shows it significantly
-faster (paired ratio interval above 1) than every hint preset that meets the limits; otherwise
-a hint ships. Among the candidates left (the feasible hints, or the tuned configs proven faster
+better than every hint preset that meets the limits — its paired ratio's interval above 1 for
+throughput or a rate, below 1 for a latency (the study's :class:`~._direction.Figure` says
+which) — otherwise a hint ships. Among the candidates left (the feasible hints, or the tuned configs proven faster
 than all of them), the leader is the one with the higher paired estimates. Configs are *tied*
 only when a tie is proven — the paired ratio's interval lies inside the tie margin (±5 %:
 [1/1.05, 1.05]) and does not exclude 1 — and only proven ties go to the tie-break
@@ -30,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotune.core import rate_unit
 from autotune.judge._contender import Contender
 from autotune.judge._explain import accuracy_binds, accuracy_note, finding, no_winner
 from autotune.judge._gain import Gain, best_variants, gain, variant_comparison
@@ -116,7 +116,10 @@ class Decision:
 
 
 def _fastest(items: Sequence[Contender]) -> Contender | None:
-    return max(items, key=lambda c: c.throughput.estimate, default=None)
+    """The contender with the best figure (each carries its figure's direction)."""
+    if not items:
+        return None
+    return items[0].figure.best(items, lambda c: c.throughput.estimate)
 
 
 def decide(
@@ -147,7 +150,7 @@ def decide(
     rounds = max((len(c.rounds) for c in confirmed_pool), default=0)
     plan = plan or single_look(rounds)
     look = plan.look(rounds)
-    pairs = Pairs(look.target, plan.tie_margin)
+    pairs = Pairs(look.target, plan.tie_margin, limits.figure)
     reference = pairs.leader(feasible_hints) if confirmed else _fastest(feasible_hints)
     findings = tuple(finding(c, limits) for c in hints) if _has_limits(limits) else ()
     looks = (*(x for x in plan.looks() if x.rounds < rounds), look) if confirmed else ()
@@ -213,7 +216,7 @@ def decide(
         else "",
         gains={c.key: gain(c, reference, pairs) for c in everyone} if reference else {},
         tie_break=why,
-        variant_gain=variant_comparison(everyone, pairs, rate_unit(limits.scenario)),
+        variant_gain=variant_comparison(everyone, pairs),
         variants=best_variants(everyone),
     )
 
@@ -223,7 +226,8 @@ def _ship(
 ) -> tuple[Contender, list[Contender], list[tuple[Contender, Contender]]]:
     """The winner, the configs proven tied with it, and the pairs left inconclusive that could
     still change what ships (the rule in the docstring)."""
-    eligible = [t for t in tuned if all(pairs(t, h).above_one for h in feasible_hints)]
+    fig = pairs.figure
+    eligible = [t for t in tuned if all(fig.proven_better(pairs(t, h)) for h in feasible_hints)]
     winner, tied, undecided = pairs.choose(eligible or feasible_hints)
     if winner.is_baseline:
         # a tuned config proven tied with the shipped hint is a tie the hint won
@@ -232,17 +236,17 @@ def _ship(
         if any(t is e for e in eligible):
             continue
         against = [(h, pairs(t, h)) for h in feasible_hints]
-        if any(r.below_one or r.tied(pairs.margin) for _, r in against):
+        if any(fig.proven_worse(r) or r.tied(pairs.margin) for _, r in against):
             continue  # a hint is as fast or faster, proven: t cannot ship
-        if not all(r.estimate > 1 for _, r in against):
+        if not all(fig.leads(r.estimate) for _, r in against):
             continue  # the rounds point to a hint being faster: what ships already says so
         if (
             not winner.is_baseline
-            and pairs(t, winner).estimate <= 1
+            and not fig.leads(pairs(t, winner).estimate)
             and t.tie_key() >= winner.tie_key()
         ):
             continue  # proven or not, it would not replace the tuned winner
-        undecided += [(t, h) for h, r in against if not r.above_one]
+        undecided += [(t, h) for h, r in against if not fig.proven_better(r)]
     return winner, tied, undecided
 
 
@@ -294,7 +298,7 @@ def _accuracy_comparisons(
             continue
         g = gain(winner, hint, pairs)
         if g.paired:
-            out.append((hint, f"{g.estimate:.2f}×"))
+            out.append((hint, g.short()))
         elif hint.search_throughput_fps > 0:
             out.append((hint, g.text()))
     return out

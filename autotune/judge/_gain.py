@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autotune.judge._contender import Contender
+from autotune.judge._direction import THROUGHPUT, Figure
 from autotune.judge._intervals import Interval
 
 # the paired ratio of two contenders' rounds (the decision's own, at its look's confidence)
@@ -25,6 +26,7 @@ class Gain:
     estimate: float
     interval: Interval | None = None
     itself: bool = False
+    figure: Figure = THROUGHPUT  # which way the ratio is better (a latency ratio: below 1)
 
     @property
     def paired(self) -> bool:
@@ -37,11 +39,13 @@ class Gain:
         return "paired rounds" if self.paired else "search figures"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"estimate", "low", "high", "n", "confidence", "source"}``; low, high and
-        confidence are None for search figures."""
+        """``{"estimate", "low", "high", "n", "confidence", "source", "figure",
+        "direction"}``; low, high and confidence are None for search figures."""
+        named = {"figure": self.figure.name, "direction": self.figure.direction}
         if self.interval is not None:
-            return {**self.interval.to_dict(), "source": self.source}
+            return {**self.interval.to_dict(), "source": self.source, **named}
         return {
+            **named,
             "estimate": self.estimate,
             "low": None,
             "high": None,
@@ -51,32 +55,40 @@ class Gain:
         }
 
     def short(self) -> str:
-        """``1.23×`` or ``1.05× (search)``: a table cell."""
-        return f"{self.estimate:.2f}×" + ("" if self.paired or self.itself else " (search)")
+        """``1.23×`` or ``1.05× (search)`` (``1.25× lower`` for a latency): a table cell."""
+        cell = "1.00×" if self.itself else self.figure.short(self.estimate)
+        return cell + ("" if self.paired or self.itself else " (search)")
 
     def text(self) -> str:
-        """``1.23× [1.10, 1.31]``, ``1.05× (search figures)`` or ``1.00× (itself)``."""
+        """``1.23× [1.10, 1.31]``, ``1.05× (search figures)`` or ``1.00× (itself)``; a latency
+        ratio is followed by what it means (``0.80× [0.75, 0.85] (1.25× lower)``)."""
+        meaning = (
+            f" ({self.figure.short(self.estimate)})"
+            if self.figure.lower_is_better and not self.itself
+            else ""
+        )
         if self.interval is None:
-            return f"{self.estimate:.2f}× ({self.source})"
-        return f"{self.estimate:.2f}× [{self.interval.low:.2f}, {self.interval.high:.2f}]"
+            return f"{self.estimate:.2f}× ({self.source}){meaning}"
+        return f"{self.estimate:.2f}× [{self.interval.low:.2f}, {self.interval.high:.2f}]{meaning}"
 
 
 def gain(a: Contender, b: Contender, pairs: PairedRatio) -> Gain:
     """``a`` ÷ ``b``: paired when both have confirmation rounds, else their search figures."""
     if a is b:
-        return Gain(1.0, itself=True)
+        return Gain(1.0, itself=True, figure=a.figure)
     if a.rounds and b.rounds:
         r = pairs(a, b)
-        return Gain(r.estimate, r)
+        return Gain(r.estimate, r, figure=a.figure)
     below = b.search_throughput_fps
-    return Gain(a.search_throughput_fps / below if below > 0 else float("nan"))
+    return Gain(a.search_throughput_fps / below if below > 0 else float("nan"), figure=a.figure)
 
 
 def best_of(candidates: Sequence[Contender]) -> Contender | None:
-    """The config to show for a group (a model variant, the user's model): the fastest that
-    meets the limits, else the fastest."""
+    """The config to show for a group (a model variant, the user's model): the best figure
+    that meets the limits, else the best figure."""
     feasible = [c for c in candidates if c.feasible]
-    return max(feasible or candidates, key=lambda c: c.throughput.estimate, default=None)
+    pool = feasible or list(candidates)
+    return pool[0].figure.best(pool, lambda c: c.throughput.estimate) if pool else None
 
 
 def best_variants(contenders: Sequence[Contender]) -> dict[str, Contender]:
@@ -90,17 +102,17 @@ def best_variants(contenders: Sequence[Contender]) -> dict[str, Contender]:
     return out
 
 
-def variant_comparison(contenders: Sequence[Contender], pairs: PairedRatio, unit: str) -> str:
+def variant_comparison(contenders: Sequence[Contender], pairs: PairedRatio) -> str:
     """The best config on the INT8 model against the best feasible one on the user's model,
     with the INT8 model's accuracy figures ("" without a variant)."""
     variants = best_variants(contenders)
     if not variants:
         return ""
     name, best = next(iter(variants.items()))
-    original = max(
+    fig = best.figure
+    original = fig.best(
         (c for c in contenders if c.feasible and not c.config.variant),
-        key=lambda c: c.throughput.estimate,
-        default=None,
+        lambda c: c.throughput.estimate,
     )
     cost = f"; accuracy: {best.accuracy.describe()}" if best.accuracy else ""
     if best.accuracy is not None and best.accuracy.uncalibrated:
@@ -110,8 +122,6 @@ def variant_comparison(contenders: Sequence[Contender], pairs: PairedRatio, unit
     if original is None:
         return f"only {name} configs meet the limits: best {best.label}{cost}"
     g = gain(best, original, pairs)
-    figure = f"{g.estimate:.2f}× ({g.interval.describe()})" if g.interval is not None else g.text()
-    return (
-        f"{name}: {best.label} gives {best.throughput.estimate:.1f} {unit}, {figure} the best "
-        f"config of the original model ({original.label}){cost}"
-    )
+    compared = fig.compared(g.estimate, f"best config of the original model ({original.label})")
+    evidence = f" ({g.interval.describe()})" if g.interval is not None else f" ({g.source})"
+    return f"{name}: {best.label} gives {fig.format(best.throughput.estimate)}, {compared}{evidence}{cost}"

@@ -11,7 +11,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from autotune.core import OFFLINE, SERVER
+from autotune.core import MULTI_STREAM, OFFLINE, SERVER
+from autotune.judge._direction import Figure, figure_of
 from autotune.judge._figures import Accuracy
 from autotune.measure import percentile_key
 
@@ -49,6 +50,13 @@ class Limits:
     scenario: str = OFFLINE  # server: the figure is the sustainable rate under Poisson load
     min_rate: float | None = None  # server: requests/s the config must hold (--rate)
     max_drop: float | None = None  # the largest drop of the user's metric (--accuracy-fn)
+    fps: float | None = None  # multi-stream: frames/s of each source (--fps)
+    streams: int | None = None  # multi-stream: the sources to hold (--streams); None: the most
+
+    @property
+    def figure(self) -> Figure:
+        """What a config is judged on in this study's scenario, and which way is better."""
+        return figure_of(self.scenario, self.percentile, self.streams)
 
     @property
     def server(self) -> bool:
@@ -69,6 +77,8 @@ class Limits:
             scenario=data.get("scenario", OFFLINE),
             min_rate=data.get("min_rate"),
             max_drop=data.get("max_drop"),
+            fps=data.get("fps"),
+            streams=data.get("streams"),
         )
 
     @property
@@ -83,7 +93,13 @@ class Limits:
     def describe(self) -> str:
         parts = []
         if self.max_latency_ms is not None:
-            load = " under Poisson arrivals" if self.server else ""
+            load = (
+                " under Poisson arrivals"
+                if self.server
+                else f" with {self.fps:g} frames/s per source"
+                if self.scenario == MULTI_STREAM and self.fps
+                else ""
+            )
             parts.append(f"{self.latency_key} latency ≤ {self.max_latency_ms:g} ms{load}")
         if self.min_rate is not None:
             parts.append(f"≥ {self.min_rate:g} req/s")
@@ -97,7 +113,11 @@ class Limits:
             parts.append(f"metric drop ≤ {self.max_drop:g}")
         if self.max_first_inference_ms is not None:
             parts.append(f"time to first result ≤ {self.max_first_inference_ms:g} ms")
-        return ", ".join(parts) or "no limit (maximize throughput)"
+        if self.streams is not None:
+            parts.append(f"{self.streams} sources")
+        fig = self.figure
+        aim = "minimize" if fig.lower_is_better else "maximize"
+        return ", ".join(parts) or f"no limit ({aim} {fig.name})"
 
     def violations(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autotune.judge._contender import Contender
+from autotune.judge._direction import THROUGHPUT, Figure
 from autotune.judge._intervals import Interval, paired_ratio
 
 
@@ -15,11 +16,13 @@ def settled(r: Interval, margin: float) -> bool:
 
 
 class Pairs:
-    """Paired ratios a ÷ b at one confidence, each computed once, with the tie margin."""
+    """Paired ratios a ÷ b at one confidence, each computed once, with the tie margin; which
+    way a ratio is better is the ``figure``'s."""
 
-    def __init__(self, confidence: float, margin: float) -> None:
+    def __init__(self, confidence: float, margin: float, figure: Figure = THROUGHPUT) -> None:
         self.confidence = confidence
         self.margin = margin
+        self.figure = figure
         self._cache: dict[tuple[int, int], Interval] = {}
 
     def __call__(self, a: Contender, b: Contender) -> Interval:
@@ -30,15 +33,18 @@ class Pairs:
 
     def leader(self, pool: Sequence[Contender]) -> Contender | None:
         """The config the rounds put first: proven slower than none of the others, then ahead
-        of the most others by its paired estimate, then the higher median."""
+        of the most others by its paired estimate, then the better median."""
         if not pool:
             return None
-        unbeaten = [c for c in pool if not any(self(o, c).above_one for o in pool if o is not c)]
+        fig = self.figure
+        unbeaten = [
+            c for c in pool if not any(fig.proven_better(self(o, c)) for o in pool if o is not c)
+        ]
         return max(
             unbeaten or pool,
             key=lambda c: (
-                sum(self(c, o).estimate > 1 for o in pool if o is not c),
-                c.throughput.estimate,
+                sum(fig.leads(self(c, o).estimate) for o in pool if o is not c),
+                fig.rank(c.throughput.estimate),
             ),
         )
 

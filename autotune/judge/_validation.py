@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotune.core import RuntimeConfig, preset_label, preset_named, rate_unit
+from autotune.core import RuntimeConfig, preset_label, preset_named
 from autotune.judge._contender import Contender
 from autotune.judge._explain import ms
 from autotune.judge._figures import Accuracy, constrained_latency, typical_latency
@@ -50,7 +50,9 @@ class ValidationResult:
     verdict: str
     problems: tuple[str, ...] = field(default_factory=tuple)
     holds_rate: bool = True  # server scenario: still holds --rate
-    unit: str = "FPS"  # "req/s" when the figure is the sustainable rate
+    unit: str = "FPS"  # "req/s" when the figure is the sustainable rate, "ms" a latency
+    figure: str = "throughput"  # what the rounds measured ("p90 latency")
+    direction: str = "maximize"  # "minimize": lower is better
     best_hint: str | None = None  # the hint it is judged against (None: no hint meets them)
 
     @property
@@ -65,6 +67,8 @@ class ValidationResult:
             "beats_hints": self.beats_hints,
             "throughput_fps": self.throughput.to_dict(),
             "unit": self.unit,
+            "figure": self.figure,
+            "direction": self.direction,
             "holds_rate": self.holds_rate,
             "constrained_latency_ms": self.constrained_latency_ms,
             "limit_ms": self.limit_ms,
@@ -83,7 +87,8 @@ def _contender(
     label: str, preset: str | None, windows: Sequence[Window], limits: Limits, rec: Recorded
 ) -> Contender:
     """A config as the judge sees it, from validate's rounds (one window a round)."""
-    rounds = tuple(w.throughput_fps for w in windows)
+    figure = limits.figure
+    rounds = tuple(figure.of_window(w) for w in windows)
     throughput = median_interval(rounds)
     latency = constrained_latency(windows, limits.percentile)
     return Contender(
@@ -104,6 +109,7 @@ def _contender(
         confirmed=True,
         search_throughput_fps=math.nan,
         rounds=rounds,
+        figure=figure,
     )
 
 
@@ -155,7 +161,8 @@ def judge_validation(
         name: _contender(name, name, ws, limits, (recorded_hints or {}).get(name, Recorded()))
         for name, ws in hint_windows.items()
     }
-    pairs = Pairs(CONFIDENCE, DEFAULT_TIE_MARGIN)
+    fig = limits.figure
+    pairs = Pairs(CONFIDENCE, DEFAULT_TIE_MARGIN, fig)
     ratios = {name: pairs(config, h) for name, h in hints.items()}
     best = pairs.leader([h for h in hints.values() if h.feasible])
     best_name = best.presets[0] if best is not None else None
@@ -163,18 +170,23 @@ def judge_validation(
     beats = True
     if best_name is not None and preset is None:
         ratio = ratios[best_name]
-        beats = not ratio.below_one  # only a significant loss fails the check
+        beats = not fig.proven_worse(ratio)  # only a significant loss fails the check
         if not beats:
+            worse = "higher" if fig.lower_is_better else "lower"
             problems.append(
-                f"it is now slower than the {best_name} hint: ratio {ratio.estimate:.2f} "
-                f"({ratio.describe()})"
+                f"its {fig.name} is now {worse} than the {best_name} hint's: ratio "
+                f"{ratio.estimate:.2f} ({ratio.describe()})"
             )
     now = config.throughput
-    unit = rate_unit(limits.scenario)
+    unit = fig.unit
     if problems:
         verdict = "FAIL: " + "; ".join(problems)
     else:
-        gain = f", {ratios[best_name].estimate:.2f}× the {best_name} hint" if best_name else ""
+        gain = (
+            f", {fig.compared(ratios[best_name].estimate, best_name + ' hint')}"
+            if best_name
+            else ""
+        )
         verdict = f"OK: meets its limit ({config.constrained_latency_ms:.2f} ms){gain}"
     if recorded_fps and math.isfinite(now.estimate):
         verdict += f"; {now.estimate:.1f} {unit} now vs {recorded_fps:.1f} recorded"
@@ -195,5 +207,7 @@ def judge_validation(
         problems=tuple(problems),
         holds_rate="rate" not in missed,
         unit=unit,
+        figure=fig.name,
+        direction=fig.direction,
         best_hint=best_name,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from autotune.core import device_rank, figure_name
+from autotune.core import device_rank
 from autotune.judge._contender import Contender
 from autotune.judge._explain import ms
 from autotune.judge._intervals import Interval, format_confidence, format_margin
@@ -29,7 +29,7 @@ def _preferred(winner: Contender, other: Contender, limits: Limits) -> str:
         return "the lower memory"
     if device_rank(winner.config.device) < device_rank(other.config.device):
         return "the simpler device"
-    return "the higher throughput"
+    return f"the better {winner.figure.name}"
 
 
 def tie_break(winner: Contender, tied: Sequence[Contender], limits: Limits, margin: float) -> str:
@@ -39,7 +39,8 @@ def tie_break(winner: Contender, tied: Sequence[Contender], limits: Limits, marg
     others = [c for c in tied if c is not winner]
     if not others:
         return ""
-    other = max(others, key=lambda c: c.throughput.estimate)
+    other = winner.figure.best(others, lambda c: c.throughput.estimate)
+    assert other is not None
     more = f" and {len(others) - 1} more" if len(others) > 1 else ""
     return (
         f"proven tied with the {other.label}{more} (within {format_margin(margin)}); the "
@@ -57,13 +58,14 @@ def _hint_clause(
     """How the shipped hint compares with the other feasible hints: a proven tie it won, or a
     lead the rounds could not prove (empty when it is proven faster than all of them)."""
     margin = pairs.margin
+    fig = pairs.figure
     others = [h for h in tied if h.is_baseline and h is not winner]
     if others:
         other = others[0]
         r = pairs(winner, other)
         return (
             f"tied: the {winner.label} ships on the tie-break — within {format_margin(margin)} "
-            f"of the {other.label} ({r.estimate:.2f}× it, {r.describe()}), with "
+            f"of the {other.label} ({r.estimate:.2f}× {f'its {fig.name}' if fig.lower_is_better else 'it'}, {r.describe()}), with "
             f"{_preferred(winner, other, limits)}"
         )
     open_ = [
@@ -74,7 +76,8 @@ def _hint_clause(
     parts = []
     for h in open_:
         r = pairs(winner, h)
-        parts.append(f"{r.estimate:.2f}× the {h.label}'s estimate")
+        named = f" {fig.name}" if fig.lower_is_better else ""
+        parts.append(f"{r.estimate:.2f}× the {h.label}'s{named} estimate")
     r = pairs(winner, open_[0])
     return (
         f"the {winner.label} ships: {', '.join(parts)}; the rounds could not separate them at "
@@ -91,15 +94,21 @@ def _hint_verdict(
     limits: Limits,
 ) -> str:
     head = _hint_clause(winner, tied, feasible_hints, pairs, limits)
-    challengers = [t for t in tuned if pairs(t, winner).estimate > 1 or any(t is x for x in tied)]
-    if not challengers:
+    fig = pairs.figure
+    challengers = [
+        t for t in tuned if fig.leads(pairs(t, winner).estimate) or any(t is x for x in tied)
+    ]
+    best = fig.best(challengers, lambda t: pairs(t, winner).estimate)
+    if best is None:
         return head or (
             f"the {winner.label} is the best configuration found: "
             "no tuned configuration beat it in the confirmation rounds"
         )
-    best = max(challengers, key=lambda t: pairs(t, winner).estimate)
     r = pairs(best, winner)
-    evidence = f"best: {best.label}, {r.estimate:.2f}× the hint, {r.describe()}"
+    than = (
+        fig.compared(r.estimate, "hint") if fig.lower_is_better else f"{r.estimate:.2f}× the hint"
+    )
+    evidence = f"best: {best.label}, {than}, {r.describe()}"
     if r.tied(pairs.margin):
         tail = f"the best tuned configuration is within {format_margin(pairs.margin)} of it"
         return (
@@ -107,7 +116,8 @@ def _hint_verdict(
             if head
             else f"tied: the {winner.label} ships — {tail} ({evidence})"
         )
-    tail = "no tuned configuration is proven faster than every feasible hint"
+    better = "lower" if fig.lower_is_better else "faster"
+    tail = f"no tuned configuration is proven {better} than every feasible hint"
     return f"{head or f'the {winner.label} ships'} — {tail} ({evidence})"
 
 
@@ -124,15 +134,20 @@ def verdict(
     why: str = "",
 ) -> str:
     """The one sentence that says what ships and why (``why``: the tie-break's reason)."""
+    fig = pairs.figure
     if not confirmed:
         if winner.is_baseline:
-            faster = [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
-            if faster:
-                best = max(faster, key=lambda c: c.throughput.estimate)
-                gain = best.throughput.estimate / winner.throughput.estimate
+            faster = [
+                t
+                for t in tuned
+                if fig.rank(t.throughput.estimate) > fig.rank(winner.throughput.estimate)
+            ]
+            best = fig.best(faster, lambda c: c.throughput.estimate)
+            if best is not None:
+                ratio = best.throughput.estimate / winner.throughput.estimate
                 return (
                     f"the {winner.label} ships: the search's best tuned config ({best.label}, "
-                    f"{gain:.2f}× in the search) was not confirmed in interleaved rounds "
+                    f"{fig.short(ratio)} in the search) was not confirmed in interleaved rounds "
                     "(run with --confirm-top 1 or more to prove it)"
                 )
             return f"the {winner.label} is the best configuration found (search figures)"
@@ -145,7 +160,8 @@ def verdict(
     if reference is None:
         return "no hint preset meets the limits; the tuned configuration does"
     r = ratios[reference.presets[0]]
-    text = f"{r.estimate:.2f}× the {figure_name(limits.scenario)} of the {reference.label} ({r.describe()})"
+    said = f"{fig.name} ratio {r.estimate:.2f}, " if fig.lower_is_better else ""
+    text = f"{fig.compared(r.estimate, reference.label)} ({said}{r.describe()})"
     others = [t for t in tied if t is not winner]
     if others:
         text += f"; tied with {len(others)} other tuned config(s): {why}"
@@ -154,14 +170,15 @@ def verdict(
         for t in tuned
         if t is not winner
         and all(t is not o for o in others)
-        and all(pairs(t, h).above_one for h in feasible_hints)
+        and all(fig.proven_better(pairs(t, h)) for h in feasible_hints)
         and not settled(pairs(winner, t), pairs.margin)
     ]
     if close:
         r = pairs(winner, close[0])
         text += (
-            f"; {r.estimate:.2f}× the estimate of {close[0].label}, also proven faster than the "
-            f"hints (the rounds could not separate them at {format_confidence(r.confidence)})"
+            f"; {r.estimate:.2f}× the{f' {fig.name}' if fig.lower_is_better else ''} estimate of "
+            f"{close[0].label}, also proven {'lower' if fig.lower_is_better else 'faster'} than the hints (the rounds could not separate them at "
+            f"{format_confidence(r.confidence)})"
         )
     return text
 
