@@ -85,7 +85,10 @@ class RichObserver:
         text = "no feasible config yet"
         if best is not None:
             latency = best.latency_ms.get(self.key, math.nan)
-            text = f"best {best.throughput_fps:.1f} {self.unit} @ {self.key} {latency:.2f} ms"
+            if best.figure.lower_is_better:
+                text = f"best {best.figure.name} {best.figure.format(best.figure_value)}"
+            else:
+                text = f"best {best.throughput_fps:.1f} {self.unit} @ {self.key} {latency:.2f} ms"
         if trial.state == "FAIL":
             self.progress.console.print(
                 f"trial #{trial.number} failed: {trial.fail_reason}", style="yellow"
@@ -199,6 +202,7 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
         "storage": outcome.storage,
         "feasible": outcome.feasible,
         "limits": outcome.limits.to_dict(),
+        "figure": {"name": info.figure, "unit": info.unit, "direction": info.direction},
         "verdict": info.verdict,
         "winner": None
         if winner is None

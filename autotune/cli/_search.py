@@ -54,8 +54,8 @@ def search(
     percentile: Annotated[
         float | None,
         typer.Option(
-            help="The latency percentile the limit applies to (default: 90; 99 for --scenario "
-            "server).",
+            help="The latency percentile the limit applies to, and the figure of single-stream "
+            "(default: 90; 99 for --scenario server and multi-stream).",
             rich_help_panel=LIMITS,
         ),
     ] = None,
@@ -63,7 +63,10 @@ def search(
         Scenario,
         typer.Option(
             help="offline: a closed loop, judged on throughput (benchmark_app's way); server: "
-            "Poisson arrivals, judged on the highest rate that holds --max-latency.",
+            "Poisson arrivals, judged on the highest rate that holds --max-latency; "
+            "single-stream: one request at a time (the sync loop), judged on the lowest "
+            "--percentile latency; multi-stream: --fps periodic sources, judged on the most "
+            "sources held at --max-latency (or the latency at --streams).",
             rich_help_panel=LIMITS,
         ),
     ] = DEFAULT_SCENARIO,
@@ -71,6 +74,21 @@ def search(
         str | None,
         typer.Option(
             help="Server scenario: the requests/s a config must hold at the limit, e.g. 150.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = None,
+    fps: Annotated[
+        float | None,
+        typer.Option(
+            help="Multi-stream scenario: frames/s of each source (camera), e.g. 30.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = None,
+    streams: Annotated[
+        int | None,
+        typer.Option(
+            help="Multi-stream scenario: the number of sources; the figure is then the latency "
+            "percentile at that count (default: the most sources held at --max-latency).",
             rich_help_panel=LIMITS,
         ),
     ] = None,
@@ -298,6 +316,8 @@ def search(
             percentile=percentile if percentile is not None else math.nan,
             scenario=scenario.value,
             rate=parse_rate(rate, option="--rate") if rate is not None else None,
+            fps=fps,
+            streams=streams,
             device=device,
             trials=trials,
             time_budget_s=duration(time_budget, "--time-budget"),

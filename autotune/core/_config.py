@@ -14,6 +14,10 @@ from typing import Any
 
 from autotune.core._knobs import AUTO_DEVICE, BATCH_DEVICE, IDENTITY_PROPERTIES, KNOBS
 
+# Read-back values that leave a configuration what it was before the knob existed: a config
+# without CPU reservation keeps the identity (the key) that earlier studies stored for it.
+SILENT_DEFAULTS = frozenset({("ENABLE_CPU_RESERVATION", "NO")})
+
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT", "NONE")
 PRESET_HINTS = ("LATENCY", "THROUGHPUT")
 # Model variants a search may compile: the user's model (None) and its INT8 quantization.
@@ -43,6 +47,7 @@ class RuntimeConfig:
     cpu_pinning: bool | None = None
     hyper_threading: bool | None = None
     core_type: str | None = None
+    cpu_reservation: bool | None = None  # single-stream: ENABLE_CPU_RESERVATION
     auto_batch_size: int | None = None
     auto_batch_timeout_ms: int | None = None
     preset: str | None = None
@@ -186,7 +191,11 @@ class EffectiveConfig:
 
     def identity(self) -> dict[str, Any]:
         """The fields that make two configurations the same one."""
-        kept = {k: self.properties[k] for k in IDENTITY_PROPERTIES if k in self.properties}
+        kept = {
+            k: self.properties[k]
+            for k in IDENTITY_PROPERTIES
+            if k in self.properties and (k, self.properties[k]) not in SILENT_DEFAULTS
+        }
         variant = {"variant": self.variant} if self.variant else {}
         return {
             "device": self.device,

@@ -47,6 +47,7 @@ class Where:
     device: str
     hint: str
     caps: DeviceCapabilities
+    single_stream: bool = False  # one request in flight (--scenario single-stream)
 
     @property
     def hand_tuned(self) -> bool:
@@ -117,6 +118,13 @@ KNOBS: tuple[Knob, ...] = (
         lambda v: str(v).lower(),
         lambda w: w.hand_tuned and w.caps.hybrid_cores and w.caps.supports("SCHEDULING_CORE_TYPE"),
         lambda caps: Choices(CORE_TYPES),
+    ),
+    Knob(
+        "cpu_reservation",
+        "ENABLE_CPU_RESERVATION",
+        lambda v: "reserve" if v else "noreserve",
+        lambda w: w.hand_tuned and w.single_stream and w.caps.supports("ENABLE_CPU_RESERVATION"),
+        lambda caps: Choices((True, False)),
     ),
     Knob(
         "auto_batch_timeout_ms",

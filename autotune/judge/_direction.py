@@ -15,13 +15,14 @@ config a group shows, the tie-break's last key) and every sentence that quotes a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+import statistics
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from autotune.core import MULTI_STREAM, SERVER, SINGLE_STREAM
 from autotune.judge._intervals import Interval
-from autotune.measure import Window, percentile_key
+from autotune.measure import Window, percentile_key, select_windows
 
 T = TypeVar("T")
 
@@ -55,6 +56,12 @@ class Figure:
         if self.latency_key is not None:
             return float(window.latency_ms.get(self.latency_key, math.nan))
         return window.throughput_fps
+
+    def of_windows(self, windows: Sequence[Window]) -> float:
+        """A run's figure: the median over its windows (those that count,
+        :func:`~autotune.measure.select_windows`) of each window's figure."""
+        values = [v for w in select_windows(windows) if math.isfinite(v := self.of_window(w))]
+        return statistics.median(values) if values else math.nan
 
     def rank(self, value: float) -> float:
         """A sort key, higher for a better figure (NaN ranks last)."""

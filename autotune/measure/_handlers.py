@@ -11,14 +11,20 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from autotune.core import BatchAxes, RuntimeConfig
+from autotune.core import SINGLE_STREAM, BatchAxes, RuntimeConfig
 from autotune.measure._backend import RUNTIME, Backend
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
 from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
 from autotune.measure._server import interleaved_rates, measure_curve, measure_server
 from autotune.measure._variants import model_for, quantize
-from autotune.measure._window import MIN_REQUESTS_PER_WINDOW
+from autotune.measure._window import MIN_REQUESTS_PER_WINDOW, requests_for
+
+
+def _min_requests(scenario: str, percent: float) -> int:
+    """Requests a window holds: enough for its latency percentile when that is the figure."""
+    return requests_for(percent) if scenario == SINGLE_STREAM else MIN_REQUESTS_PER_WINDOW
+
 
 PEAK_MATMUL_SIZE = 1024
 # The worker's resident memory before the first compile: the idle runtime (openvino loaded,
@@ -87,6 +93,8 @@ def measure_config(
                 seed=trial or 0,
             )
         else:
+            # single-stream: the sync loop (one request, so the session's pipeline is
+            # SyncPipeline), each window long enough for its percentile
             result = measure(
                 session.pipeline,
                 trial_time_s=trial_time_s,
@@ -94,6 +102,7 @@ def measure_config(
                 clock=backend.clock,
                 cpu_reader=backend.cpu_sample,
                 latency_limit_ms=latency_limit_ms,
+                min_requests=_min_requests(scenario, percent),
             )
         measured_s = backend.clock() - started
         peak = backend.peak_rss_bytes()
@@ -177,7 +186,8 @@ def measure_interleaved(
             done, span, _ = warm_up(session.pipeline, backend.clock, min(0.2, window_s / 4))
             session.pipeline.drain()
             rate = done / span if span > 0 else 0.0
-            length = max(window_s, MIN_REQUESTS_PER_WINDOW / rate if rate > 0 else window_s)
+            needed = _min_requests(scenario, percent)
+            length = max(window_s, needed / rate if rate > 0 else window_s)
             plans.append(WindowPlan(window_s=length, windows=1, max_extra_windows=0, short=False))
         for r in range(first_round, first_round + rounds):
             order = [(r + i) % len(sessions) for i in range(len(sessions))]

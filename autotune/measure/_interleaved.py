@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotune.core import OFFLINE, SERVER, RuntimeConfig
+from autotune.core import MULTI_STREAM, OFFLINE, SERVER, SINGLE_STREAM, RuntimeConfig
 from autotune.measure._runner import Runner, default_trial_timeout
 from autotune.measure._window import Window
 
 # A window's share of the timeout: an offline window costs about 3 (the refill, the window, the
 # drain); a server window is a short search for the sustainable rate, up to about 8.
-WINDOW_COST = {OFFLINE: 3.0, SERVER: 8.0}
+# A single-stream window is a sync loop stretched to hold enough requests for its percentile.
+WINDOW_COST = {OFFLINE: 3.0, SERVER: 8.0, SINGLE_STREAM: 4.0, MULTI_STREAM: 8.0}
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ class InterleavedJob:
             "percent": self.percent,
             "cache_dir": self.cache_dir,
         }
+        if self.scenario != OFFLINE:
+            out["scenario"] = self.scenario
         if self.scenario == SERVER:
             out.update(
-                scenario=SERVER,
                 start_rates=list(self.start_rates),
                 latency_limit_ms=self.latency_limit_ms,
             )

@@ -71,11 +71,16 @@ class WindowPlan:
     short: bool  # windows fall below MIN_REQUESTS_PER_WINDOW even at full trial time
 
     @classmethod
-    def calibrate(cls, requests_per_s: float, trial_time_s: float) -> WindowPlan:
+    def calibrate(
+        cls,
+        requests_per_s: float,
+        trial_time_s: float,
+        min_requests: int = MIN_REQUESTS_PER_WINDOW,
+    ) -> WindowPlan:
         """Aim for TARGET_WINDOWS windows of trial_time/TARGET_WINDOWS seconds, but stretch a
-        window until it holds MIN_REQUESTS_PER_WINDOW requests (keeping at least MIN_WINDOWS)."""
+        window until it holds ``min_requests`` requests (keeping at least MIN_WINDOWS)."""
         base = max(MIN_WINDOW_S, trial_time_s / TARGET_WINDOWS)
-        needed = MIN_REQUESTS_PER_WINDOW / requests_per_s if requests_per_s > 0 else base
+        needed = min_requests / requests_per_s if requests_per_s > 0 else base
         window_s = max(base, needed)
         windows = max(MIN_WINDOWS, round(trial_time_s / window_s))
         return cls(
@@ -241,8 +246,10 @@ def measure(
     cpu_reader: Callable[[], CpuSample] = read_cpu_sample,
     warmup_s: float | None = None,
     latency_limit_ms: float | None = None,
+    min_requests: int = MIN_REQUESTS_PER_WINDOW,
 ) -> Measurement:
-    """Warm up, calibrate windows from the warm-up rate, and measure.
+    """Warm up, calibrate windows from the warm-up rate, and measure (each window holding at
+    least ``min_requests`` requests when the trial time allows).
 
     A configuration whose warm-up latency is far over ``latency_limit_ms`` is measured
     briefly: it cannot win.
@@ -252,7 +259,7 @@ def measure(
     warm_requests, warm_span, warm_latencies = warm_up(pipeline, clock, warmup_s)
     warmup_wall_s = clock() - warm_started
     rate = warm_requests / warm_span if warm_span > 0 else 0.0
-    plan = WindowPlan.calibrate(rate, trial_time_s)
+    plan = WindowPlan.calibrate(rate, trial_time_s, min_requests)
     hopeless = bool(
         latency_limit_ms
         and warm_latencies

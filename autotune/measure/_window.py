@@ -11,6 +11,25 @@ from typing import Any
 MIN_REQUESTS_PER_WINDOW = 30
 MIN_WINDOWS = 3
 DISPLAY_PERCENTILES = (50.0, 90.0, 99.0)
+# A window judged on its own latency percentile (single-stream) holds this many requests at or
+# beyond that percentile: 100 requests for a p90, 1000 for a p99 (capped for p99.9 and above).
+TAIL_REQUESTS = 10
+MAX_REQUESTS_PER_WINDOW = 5000
+
+
+def requests_for(percent: float) -> int:
+    """The fewest requests a window needs when its ``percent`` latency is the figure: its
+    tail beyond the percentile then holds :data:`TAIL_REQUESTS` of them (nearest rank: a p90 of
+    100 values is the 90th; 10 are at or above it)."""
+    if percent >= 100:
+        return MAX_REQUESTS_PER_WINDOW
+    tail = 1.0 - percent / 100.0
+    return int(
+        min(
+            MAX_REQUESTS_PER_WINDOW,
+            max(MIN_REQUESTS_PER_WINDOW, math.ceil(TAIL_REQUESTS / tail - 1e-9)),
+        )
+    )
 
 
 def percentile(sorted_values: Sequence[float], percent: float) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotune.core import preset_label, rate_unit
+from autotune.core import preset_label
 from autotune.judge import (
     CONFIDENCE,
     Contender,
@@ -57,7 +57,9 @@ class SummaryInfo:
     findings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
-    unit: str = "FPS"  # "req/s" in the server scenario (the sustainable rate)
+    unit: str = "FPS"  # "req/s" in the server scenario (the sustainable rate), "p90 ms"…
+    figure: str = "throughput"  # what each row's figure is ("p90 latency")
+    direction: str = "maximize"  # "minimize": lower is better
     reference: str = ""  # the hint every row's ratio is to ("" when no hint meets the limits)
     variant_gain: str = ""  # --quantize: the INT8 model against the user's, and what it costs
     # the winner ÷ each other hint, round by round (confirmed decisions): one bad round shows
@@ -87,7 +89,7 @@ def round_ratios_info(decision: Decision) -> tuple[RoundRatios, ...]:
         estimate = decision.ratios[name].estimate
         against = tuple(
             i for i, r in enumerate(ratios) if r is not None and (r > 1) != (estimate > 1)
-        )
+        )  # the other side of 1, whichever way the figure is better
         out.append(RoundRatios(name, preset_label(name), ratios, estimate, against))
     return tuple(out)
 
@@ -120,7 +122,11 @@ def summary_info(
     winner = decision.winner
     rows: list[SummaryRow] = []
     shown = [c for c in decision.contenders if c is winner or c.confirmed or c.is_hint]
-    for c in sorted(shown, key=lambda c: (c is not winner, c.is_hint, -c.throughput.estimate)):
+    figure = limits.figure
+    for c in sorted(
+        shown,
+        key=lambda c: (c is not winner, c.is_hint, -figure.rank(c.throughput.estimate)),
+    ):
         roles = [f"{c.label}"] if c.is_hint else []
         if c is winner:
             roles.insert(0, "winner")
@@ -148,7 +154,9 @@ def summary_info(
         findings=decision.findings,
         notes=decision.notes,
         confirmation=confirmation,
-        unit=rate_unit(limits.scenario),
+        unit=f"{figure.latency_key} ms" if figure.latency_key else figure.unit,
+        figure=figure.name,
+        direction=figure.direction,
         reference=decision.reference_hint.label if decision.reference_hint else "",
         variant_gain=decision.variant_gain,
         round_ratios=round_ratios_info(decision),
@@ -165,7 +173,7 @@ def _confirmation_text(decision: Decision, winner: Contender, rounds: int) -> st
     return (
         f"confirmed over {rounds} interleaved rounds{note}; paired ratios at "
         f"{format_confidence(decision.confidence)}{shared}; ties need the ratio proven within "
-        f"{format_margin(decision.tie_margin)}; throughput intervals are order-statistic "
+        f"{format_margin(decision.tie_margin)}; {winner.figure.name} intervals are order-statistic "
         f"intervals of the median ({format_confidence(winner.throughput.confidence)} for "
         f"{rounds} rounds)"
     )

@@ -47,7 +47,8 @@ def _conflict(name: str, meta: dict[str, Any], wanted: dict[str, Any]) -> str | 
             f"study '{name}' was made with other batch axes ({axes.get('inputs') or 'none'}, "
             f"now {wanted_axes.get('inputs') or 'none'})"
         )
-    if meta.get("limits") != wanted["limits"] or meta.get("objective") != wanted["objective"]:
+    stored_limits = Limits.from_dict(meta.get("limits") or {}).to_dict()  # older: fewer keys
+    if stored_limits != wanted["limits"] or meta.get("objective") != wanted["objective"]:
         return (
             f"study '{name}' was made with other limits "
             f"({Limits.from_dict(meta['limits']).describe()})"
@@ -91,14 +92,15 @@ def open_study(
             return study
         optuna.delete_study(study_name=name, storage=storage)
     pareto = meta["objective"] == "pareto"
+    figure = Limits.from_dict(meta["limits"]).figure  # which way the scenario's figure is better
     directions: list[Literal["minimize", "maximize"]] = (
-        ["maximize", "minimize", "minimize"] if pareto else ["maximize"]
+        ["maximize", "minimize", "minimize"] if pareto else [figure.direction]
     )
     study = optuna.create_study(
         study_name=name, storage=storage, directions=directions, load_if_exists=True
     )
     study.set_metric_names(
-        ["throughput_fps", "latency_ms", "memory_mb"] if pareto else ["throughput_fps"]
+        ["throughput_fps", "latency_ms", "memory_mb"] if pareto else [figure.metric]
     )
     study.set_user_attr(META_ATTR, {"schema": SCHEMA_VERSION, **meta})
     return study

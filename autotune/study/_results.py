@@ -17,9 +17,11 @@ from typing import Any
 from autotune.core import EffectiveConfig, RuntimeConfig, preset_label, simplicity
 from autotune.judge import (
     DEFAULT_TIE_MARGIN,
+    THROUGHPUT,
     Accuracy,
     Contender,
     Decision,
+    Figure,
     Interval,
     Limits,
     RoundPlan,
@@ -59,10 +61,19 @@ class ConfigResult:
     memory_bytes: float | None
     accuracy: Accuracy | None
     violations: dict[str, float]
+    figure: Figure = THROUGHPUT  # what the study judges configs on (the judge's, per scenario)
 
     @property
     def feasible(self) -> bool:
         return feasible(self.violations)
+
+    @property
+    def figure_value(self) -> float:
+        """The search figure: ``throughput_fps`` offline and in the server scenario, the
+        latency percentile (ms) in single-stream."""
+        if self.figure.latency_key is None:
+            return self.throughput_fps
+        return self.figure.of_windows(self.windows)
 
     @property
     def label(self) -> str:
@@ -139,19 +150,21 @@ def unique_configs(trials: Sequence[TrialResult], limits: Limits) -> list[Config
                 violations=limits.violations(
                     latency, memory, accuracy, to_first_result, rate=throughput_of(windows)
                 ),
+                figure=limits.figure,
             )
         )
     return results
 
 
 def best_by_search(configs: Sequence[ConfigResult]) -> ConfigResult | None:
-    """The feasible configuration with the highest search figure (progress display only: what
+    """The feasible configuration with the best search figure (progress display only: what
     ships is the judge's decision)."""
-    return max((c for c in configs if c.feasible), key=lambda c: c.throughput_fps, default=None)
+    return ranked_feasible(configs)[0] if ranked_feasible(configs) else None
 
 
 def ranked_feasible(configs: Sequence[ConfigResult]) -> list[ConfigResult]:
-    return sorted((c for c in configs if c.feasible), key=lambda c: -c.throughput_fps)
+    """The feasible configs, best search figure first (the figure says which way is better)."""
+    return sorted((c for c in configs if c.feasible), key=lambda c: -c.figure.rank(c.figure_value))
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,10 @@ class ConfirmedCandidate:
 
     def round_throughputs(self) -> list[float]:
         return [w.throughput_fps for w in sorted(self.windows, key=lambda w: w.index)]
+
+    def round_figures(self, figure: Figure) -> list[float]:
+        """Each round's figure (its latency percentile when the figure is a latency)."""
+        return [figure.of_window(w) for w in sorted(self.windows, key=lambda w: w.index)]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -261,9 +278,10 @@ def contender(
     """A config as the judge sees it: with its confirmation rounds when it has some. Without,
     its figure is the search's: the median and its interval over the same windows (those that
     count, :func:`~autotune.measure.select_windows`)."""
-    search = median_interval([w.throughput_fps for w in select_windows(config.windows)])
+    figure = limits.figure
+    search = median_interval([figure.of_window(w) for w in select_windows(config.windows)])
     if confirmed is not None and confirmed.windows:
-        rounds = confirmed.round_throughputs()
+        rounds = confirmed.round_figures(figure)
         latency = constrained_latency(confirmed.windows, limits.percentile)
         throughput: Interval = median_interval(rounds)
         display = typical_latency(confirmed.windows)
@@ -272,7 +290,7 @@ def contender(
         rounds = []
         latency = config.constrained_latency_ms
         throughput = Interval(
-            config.throughput_fps, search.low, search.high, search.n, search.confidence
+            config.figure_value, search.low, search.high, search.n, search.confidence
         )
         display = config.latency_ms
         warnings = config.stability().warnings
@@ -293,10 +311,11 @@ def contender(
             latency, config.memory_bytes, config.accuracy, to_first, rate=throughput.estimate
         ),
         confirmed=confirmed is not None and bool(confirmed.windows),
-        search_throughput_fps=config.throughput_fps,
+        search_throughput_fps=config.figure_value,
         rounds=tuple(rounds),
         trials=config.trials,
         warnings=tuple(warnings),
+        figure=figure,
     )
 
 

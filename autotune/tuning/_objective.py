@@ -123,7 +123,11 @@ class Objective:
         return self.record(trial, result)
 
     def _value(
-        self, throughput: float, latency: float, memory_bytes: float | None
+        self,
+        throughput: float,
+        latency: float,
+        memory_bytes: float | None,
+        windows: list[Window],
     ) -> float | tuple[float, ...]:
         if self.settings.objective == "pareto":
             return (
@@ -131,7 +135,11 @@ class Objective:
                 latency if math.isfinite(latency) else 1e9,
                 float(memory_bytes or 0) / 1e6,
             )
-        return throughput
+        figure = self.settings.limits.figure
+        if figure.latency_key is None:
+            return throughput  # throughput, or the sustainable rate / sources held it stands for
+        value = figure.of_windows(windows)  # the study minimizes it
+        return value if math.isfinite(value) else 1e9
 
     def _constrain(
         self,
@@ -192,7 +200,7 @@ class Objective:
         memory_bytes = memory.get("peak_delta_bytes")
         accuracy = Accuracy.from_record(result.get("accuracy"))
         self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
-        return self._value(throughput, latency, memory_bytes)
+        return self._value(throughput, latency, memory_bytes, windows)
 
     def record_duplicate(
         self, trial: optuna.Trial, result: dict[str, Any], same: list[TrialResult]
@@ -219,4 +227,4 @@ class Objective:
             },
         )
         self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
-        return self._value(throughput, latency, memory_bytes)
+        return self._value(throughput, latency, memory_bytes, windows)

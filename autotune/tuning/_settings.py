@@ -13,6 +13,7 @@ from typing import Any
 from autotune.core import (
     DEFAULT_PERCENTILES,
     INT8,
+    MULTI_STREAM,
     OFFLINE,
     SCENARIOS,
     SERVER,
@@ -80,6 +81,8 @@ class SearchSettings:
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
     scenario: str = OFFLINE  # server: Poisson arrivals, the figure is the sustainable rate
     rate: float | None = None  # server: requests/s a config must hold
+    fps: float | None = None  # multi-stream: frames/s of each source
+    streams: int | None = None  # multi-stream: sources to hold (None: find the most)
     quantize: bool = False  # also search an INT8 variant (NNCF post-training quantization)
     calibration: str = "inputs"  # "inputs" (--inputs samples) or "random" (accuracy unknown)
     accuracy_fn: str | None = None  # "module:function": a metric of the outputs, higher is better
@@ -188,11 +191,12 @@ def validate_settings(s: SearchSettings) -> None:
         )
     if s.rate is not None and not s.rate > 0:
         raise BadInputError("--rate must be positive", "e.g. --rate 150")
-    if s.scenario == SERVER and s.objective == "pareto":
+    if s.scenario != OFFLINE and s.objective == "pareto":
         raise BadInputError(
-            "--objective pareto is not available in the server scenario",
-            "use --objective throughput (the sustainable rate)",
+            f"--objective pareto is not available in the {s.scenario} scenario",
+            "drop --objective (the scenario's own figure is the objective)",
         )
+    _check_streams(s)
     if s.calibration not in CALIBRATIONS:
         raise BadInputError(
             f"--calibration {s.calibration!r} is unknown", "use inputs (the default) or random"
@@ -232,6 +236,33 @@ def validate_settings(s: SearchSettings) -> None:
         )
 
 
+def _check_streams(s: SearchSettings) -> None:
+    """--fps and --streams belong to the multi-stream scenario, which needs --fps, and a limit
+    when it counts the sources a config holds."""
+    if s.scenario != MULTI_STREAM:
+        for name, value in (("--fps", s.fps), ("--streams", s.streams)):
+            if value is not None:
+                raise BadInputError(
+                    f"{name} applies to the multi-stream scenario",
+                    f"add --scenario multi-stream, or drop {name}",
+                )
+        return
+    if s.fps is None:
+        raise BadInputError(
+            "the multi-stream scenario needs the frame rate of each source",
+            "add --fps, e.g. --fps 30",
+        )
+    if not s.fps > 0:
+        raise BadInputError("--fps must be positive", "e.g. --fps 30")
+    if s.streams is not None and s.streams < 1:
+        raise BadInputError(f"--streams must be at least 1, got {s.streams}", "e.g. --streams 4")
+    if s.streams is None and s.max_latency_s is None:
+        raise BadInputError(
+            "counting the sources a config holds needs a latency limit",
+            "add --max-latency, e.g. --max-latency 50ms, or fix the count with --streams K",
+        )
+
+
 def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) -> str:
     """``<model stem>[-<shape>]-<device>-<limit>[-p<percentile>]``, e.g. ``320n-1x3x320x320-CPU-20ms``."""
     parts = [Path(model.path).stem]
@@ -245,6 +276,8 @@ def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) 
         parts.append(s.scenario)
     if s.rate is not None:
         parts.append(f"{s.rate:g}rps")
+    if s.fps is not None:
+        parts.append(f"{s.fps:g}fps" + (f"x{s.streams}" if s.streams else ""))
     if s.percentile != DEFAULT_PERCENTILES[s.scenario]:
         parts.append(f"p{s.percentile:g}")
     if s.objective != "throughput":
@@ -316,6 +349,8 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         scenario=s.scenario,
         min_rate=s.rate,
         max_drop=s.max_drop,
+        fps=s.fps,
+        streams=s.streams,
     )
     name = s.study_name or default_study_name(model, s.device, s)
     out_dir = (Path(s.out_dir) if s.out_dir else default_out_dir(name)).absolute()

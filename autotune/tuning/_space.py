@@ -21,6 +21,7 @@ from autotune.core import (
     KNOBS,
     OFFLINE,
     PRESET_HINTS,
+    SINGLE_STREAM,
     Choices,
     DeviceCapabilities,
     DeviceError,
@@ -63,6 +64,16 @@ class SearchSpace:
     batches: tuple[int, ...]  # reshaped N values
     auto_batch_sizes: tuple[int, ...]  # for BATCH:<dev>(N); empty disables the BATCH device
     variants: tuple[str, ...] = ()  # model variants besides the user's (INT8)
+    # single-stream: one request in flight, so streams, batch and requests stay at 1; what is
+    # searched is how that one request runs (device, hint or threads, pinning, precision…)
+    single_stream: bool = False
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """The hints sampled (one request in flight needs no CUMULATIVE_THROUGHPUT)."""
+        if self.single_stream:
+            return tuple(h for h in HINTS if h != "CUMULATIVE_THROUGHPUT")
+        return HINTS
 
     @property
     def baseline_device(self) -> str:
@@ -84,14 +95,19 @@ class SearchSpace:
     def suggest(self, trial: optuna.Trial) -> RuntimeConfig:
         """Sample one configuration; conditional parameters are only asked when they apply."""
         device = str(trial.suggest_categorical("device", list(self.devices)))
-        hint = str(trial.suggest_categorical("hint", list(HINTS)))
+        hint = str(trial.suggest_categorical("hint", list(self.hints)))
         if device == AUTO_DEVICE and hint == "NONE":
             # AUTO exposes no stream/thread knobs of its own; NONE there means "AUTO's default".
             hint = "LATENCY"
-        where = Where(device=device, hint=hint, caps=self.capabilities)
+        where = Where(
+            device=device, hint=hint, caps=self.capabilities, single_stream=self.single_stream
+        )
         knobs: dict[str, Any] = {}
         for knob in KNOBS:
             if knob.when(where):
+                if self.single_stream and knob.field == "streams":
+                    knobs["streams"] = 1  # one request: one stream, its threads searched
+                    continue
                 value = _sample(trial, knob.field, knob.domain(self.capabilities))
                 knobs[knob.field] = None if value == DEFAULT_PRECISION else value
         auto_batch_size = None
@@ -103,7 +119,11 @@ class SearchSpace:
             batch = 1
         elif len(self.batches) > 1:
             batch = int(trial.suggest_categorical("batch", list(self.batches)))
-        multiplier = trial.suggest_int("request_multiplier", 1, MAX_REQUEST_MULTIPLIER)
+        multiplier = (
+            1
+            if self.single_stream
+            else trial.suggest_int("request_multiplier", 1, MAX_REQUEST_MULTIPLIER)
+        )
         variant = None
         if self.variants:
             chosen = str(trial.suggest_categorical("variant", [ORIGINAL, *self.variants]))
@@ -112,6 +132,7 @@ class SearchSpace:
             device=device,
             hint=hint,
             batch=batch,
+            infer_requests=1 if self.single_stream else 0,
             request_multiplier=multiplier,
             auto_batch_size=auto_batch_size,
             variant=variant,
@@ -124,8 +145,9 @@ class SearchSpace:
             "device": preset.device,
             "hint": preset.hint,
             "precision": preset.precision or DEFAULT_PRECISION,
-            "request_multiplier": 1,
         }
+        if not self.single_stream:
+            params["request_multiplier"] = 1
         if len(self.batches) > 1:
             params["batch"] = preset.batch
         if self.variants:
@@ -202,15 +224,24 @@ def build_space(
 ) -> SearchSpace:
     """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in.
 
-    In the server scenario a request is one input as it arrives: a reshaped batch would have
-    nothing to fill it, so batching is left to the BATCH device, whose size is searched
-    together with its timeout (how long a request waits for the batch to fill)."""
+    In the server and multi-stream scenarios a request is one input as it arrives: a reshaped
+    batch would have nothing to fill it, so batching is left to the BATCH device, whose size is
+    searched together with its timeout (how long a request waits for the batch to fill). In
+    single-stream one request is in flight: no batch, no BATCH device, one stream."""
+    single = scenario == SINGLE_STREAM
     if model.batch_axes.searchable and scenario == OFFLINE:
         batches = tuple(powers_of_two(max_batch))
     else:
         batches = (model.batch,)
-    auto_sizes = tuple(b for b in powers_of_two(max_batch) if b > 1)
-    if not auto_sizes:
+    if single:
+        devices = [d for d in devices if not d.startswith(BATCH_DEVICE)]
+        if not devices:
+            raise DeviceError(
+                "the BATCH device has nothing to batch with one request in flight",
+                "pick CPU or AUTO for --scenario single-stream",
+            )
+    auto_sizes = () if single else tuple(b for b in powers_of_two(max_batch) if b > 1)
+    if not auto_sizes and not single:
         devices = [d for d in devices if not d.startswith(BATCH_DEVICE)]
         if not devices:
             raise DeviceError(
@@ -222,4 +253,5 @@ def build_space(
         batches=batches,
         auto_batch_sizes=auto_sizes,
         variants=variants,
+        single_stream=single,
     )

@@ -161,7 +161,8 @@ def _optimize(
             MeasuredTrialsTarget(s.trials),
             abort_on_systematic_failure,
             PresetBaselines(plan.space, observer.message),
-            Steering(plan.space, plan.limits.max_latency_ms),
+            # single-stream has no batch or request count to move along the limit
+            Steering(plan.space, None if plan.space.single_stream else plan.limits.max_latency_ms),
         ],
     )
 
@@ -195,7 +196,10 @@ def _conclude(
                 model=plan.model_payload(),
                 flops_per_frame=model.flops / model.batch if model.flops else None,
                 fingerprint=plan.environment_fingerprint,
-                fps=decision.winner.throughput.estimate,
+                # the frames/s behind the figure (a latency figure's config runs at its FPS)
+                fps=shipped.throughput_fps
+                if limits.figure.lower_is_better
+                else decision.winner.throughput.estimate,
             ),
         )
     if limits.server and decision.winner is not None and plan.settings.analyse:
