@@ -16,7 +16,14 @@ from typing import Any
 
 import optuna
 
-from autotune.core import BatchAxes, NoFeasibleConfigError, StudyError, write_atomic
+from autotune.core import (
+    MULTI_STREAM,
+    SINGLE_STREAM,
+    BatchAxes,
+    NoFeasibleConfigError,
+    StudyError,
+    write_atomic,
+)
 from autotune.judge import Contender, Decision, Limits
 from autotune.study import (
     ANALYSIS_ATTR,
@@ -35,18 +42,38 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 
 def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
-    """A config's figures as the judge used them: ``throughput_fps`` is the confirmed median
-    when the confirmation measured it (``source`` says which), the search figure stays
-    visible as ``search_throughput_fps``."""
+    """A config's figures as the judge used them. ``figure`` is the one it was judged on (its
+    name, unit, direction — ``minimize`` for a latency — and the confirmed median with its
+    interval when the confirmation measured it; ``source`` says which). Where that figure is
+    throughput (or the server's rate) it is also ``throughput_fps``; where it is a latency,
+    ``throughput_fps`` is the frames/s of the loop at the search."""
+    fig, value = contender.figure, contender.throughput
+    figure = {
+        "name": fig.name,
+        "unit": fig.unit,
+        "direction": fig.direction,
+        "estimate": _round(value.estimate, 4),
+        "interval": [_round(value.low, 4), _round(value.high, 4)],
+        "confidence": _round(value.confidence, 4),
+    }
+    if fig.lower_is_better:
+        fps: dict[str, Any] = {
+            "throughput_fps": _round(config.throughput_fps, 3),
+            "throughput_interval": [None, None],
+            "confidence": None,
+            "search_throughput_fps": _round(config.throughput_fps, 3),
+        }
+    else:
+        fps = {
+            "throughput_fps": _round(value.estimate, 3),
+            "throughput_interval": [_round(value.low, 3), _round(value.high, 3)],
+            "confidence": _round(value.confidence, 4),
+            "search_throughput_fps": _round(contender.search_throughput_fps, 3),
+        }
     return {
-        "throughput_fps": _round(contender.throughput.estimate, 3),
-        "throughput_interval": [
-            _round(contender.throughput.low, 3),
-            _round(contender.throughput.high, 3),
-        ],
-        "confidence": _round(contender.throughput.confidence, 4),
+        "figure": figure,
+        **fps,
         "source": "confirmation" if contender.confirmed else "search",
-        "search_throughput_fps": _round(contender.search_throughput_fps, 3),
         "latency_ms": {
             k: round(v, 4) for k, v in sorted(contender.latency_ms.items()) if math.isfinite(v)
         },
@@ -111,9 +138,27 @@ def choose(
 
 
 def _scenario(study: optuna.Study, limits: Limits, key: str, figure: float) -> dict[str, Any]:
-    """How the figure was measured: a closed loop, or Poisson arrivals (the server scenario,
-    where the figure is the sustainable rate and the closed-loop ceiling is kept beside it)."""
-    out: dict[str, Any] = {"name": limits.scenario, "percentile": limits.percentile}
+    """How the figure was measured: a closed loop, Poisson arrivals (the server scenario, where
+    the figure is the sustainable rate and the closed-loop ceiling is kept beside it), the sync
+    loop (single-stream: the figure is a latency, lower is better) or periodic sources
+    (multi-stream); with the figure's name and direction."""
+    fig = limits.figure
+    out: dict[str, Any] = {
+        "name": limits.scenario,
+        "percentile": limits.percentile,
+        "figure": fig.name,
+        "unit": fig.unit,
+        "direction": fig.direction,
+    }
+    if limits.scenario == SINGLE_STREAM:
+        out.update(api="sync", infer_requests=1, max_latency_ms=limits.max_latency_ms)
+    if limits.scenario == MULTI_STREAM:
+        out.update(
+            fps=limits.fps,
+            streams=limits.streams,
+            max_latency_ms=limits.max_latency_ms,
+            **({"sources_held": figure} if limits.streams is None else {"latency_ms": figure}),
+        )
     if limits.server:
         curves = (study.user_attrs.get(LOAD_CURVES_ATTR) or {}).get("curves", [])
         mine: dict[str, Any] = next((c for c in curves if c["key"] == key), {})

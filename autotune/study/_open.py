@@ -47,8 +47,12 @@ def _conflict(name: str, meta: dict[str, Any], wanted: dict[str, Any]) -> str | 
             f"study '{name}' was made with other batch axes ({axes.get('inputs') or 'none'}, "
             f"now {wanted_axes.get('inputs') or 'none'})"
         )
-    stored_limits = Limits.from_dict(meta.get("limits") or {}).to_dict()  # older: fewer keys
-    if stored_limits != wanted["limits"] or meta.get("objective") != wanted["objective"]:
+    # compared as limits: a study stored by an older autotune has fewer keys
+    stored_limits = Limits.from_dict(meta.get("limits") or {})
+    if (
+        stored_limits != Limits.from_dict(wanted["limits"])
+        or meta.get("objective") != wanted["objective"]
+    ):
         return (
             f"study '{name}' was made with other limits "
             f"({Limits.from_dict(meta['limits']).describe()})"

@@ -14,8 +14,8 @@ _EXPORTS = {
     "DEFAULT_TOP_K": "_settings",
     "MAX_REQUEST_MULTIPLIER": "_space",
     "MeasureSettings": "_objective",
-    "OBJECTIVES": "_settings",
-    "CALIBRATIONS": "_settings",
+    "OBJECTIVES": "_checks",
+    "CALIBRATIONS": "_checks",
     "Objective": "_objective",
     "PresetBaselines": "_presets",
     "SearchInterrupted": "_tuner",
@@ -44,7 +44,7 @@ _EXPORTS = {
     "step_down": "_steering",
     "step_up": "_steering",
     "study_metadata": "_settings",
-    "validate_settings": "_settings",
+    "validate_settings": "_checks",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = sorted(_EXPORTS)
@@ -52,6 +52,9 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:
     from autotune.tuning._analysis import analyse as analyse
     from autotune.tuning._analysis import machine_peak_gflops as machine_peak_gflops
+    from autotune.tuning._checks import CALIBRATIONS as CALIBRATIONS
+    from autotune.tuning._checks import OBJECTIVES as OBJECTIVES
+    from autotune.tuning._checks import validate_settings as validate_settings
     from autotune.tuning._confirm import pick_candidates as pick_candidates
     from autotune.tuning._confirm import record as record
     from autotune.tuning._confirm import run_confirmation as run_confirmation
@@ -63,16 +66,13 @@ if TYPE_CHECKING:
     from autotune.tuning._observer import SilentObserver as SilentObserver
     from autotune.tuning._presets import PresetBaselines as PresetBaselines
     from autotune.tuning._presets import enqueue_presets as enqueue_presets
-    from autotune.tuning._settings import CALIBRATIONS as CALIBRATIONS
     from autotune.tuning._settings import DEFAULT_MAX_ROUNDS as DEFAULT_MAX_ROUNDS
     from autotune.tuning._settings import DEFAULT_ROUNDS as DEFAULT_ROUNDS
     from autotune.tuning._settings import DEFAULT_TOP_K as DEFAULT_TOP_K
-    from autotune.tuning._settings import OBJECTIVES as OBJECTIVES
     from autotune.tuning._settings import SearchPlan as SearchPlan
     from autotune.tuning._settings import SearchSettings as SearchSettings
     from autotune.tuning._settings import plan_search as plan_search
     from autotune.tuning._settings import study_metadata as study_metadata
-    from autotune.tuning._settings import validate_settings as validate_settings
     from autotune.tuning._space import MAX_REQUEST_MULTIPLIER as MAX_REQUEST_MULTIPLIER
     from autotune.tuning._space import SearchSpace as SearchSpace
     from autotune.tuning._space import build_space as build_space
