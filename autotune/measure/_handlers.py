@@ -103,6 +103,7 @@ def measure_config(
                 cpu_reader=backend.cpu_sample,
                 latency_limit_ms=latency_limit_ms,
                 min_requests=_min_requests(scenario, percent),
+                keep_distribution=scenario == SINGLE_STREAM,
             )
         measured_s = backend.clock() - started
         peak = backend.peak_rss_bytes()

@@ -26,6 +26,7 @@ from autotune.measure._window import (
     MIN_REQUESTS_PER_WINDOW,
     MIN_WINDOWS,
     Window,
+    distribution,
     percentile,
     percentile_key,
 )
@@ -247,6 +248,7 @@ def measure(
     warmup_s: float | None = None,
     latency_limit_ms: float | None = None,
     min_requests: int = MIN_REQUESTS_PER_WINDOW,
+    keep_distribution: bool = False,
 ) -> Measurement:
     """Warm up, calibrate windows from the warm-up rate, and measure (each window holding at
     least ``min_requests`` requests when the trial time allows).
@@ -276,15 +278,11 @@ def measure(
         pipeline, plan, percent=percent, clock=clock, cpu_reader=cpu_reader
     )
     used = {w.index for w in select_windows(windows)}
-    pooled = _window_latencies(
-        [
-            v
-            for w, values in zip(windows, per_window, strict=True)
-            if w.index in used
-            for v in values
-        ],
-        _all_percentiles(percent),
-    )
+    measured = [
+        v for w, values in zip(windows, per_window, strict=True) if w.index in used for v in values
+    ]
+    pooled = _window_latencies(measured, _all_percentiles(percent))
+    kept = {"latency_distribution_ms": distribution(measured)} if keep_distribution else {}
     return Measurement(
         windows=tuple(windows),
         percentile=percent,
@@ -294,5 +292,5 @@ def measure(
         requests=sum(w.requests for w in windows),
         wall_s=sum(w.wall_s for w in windows),
         plan=plan,
-        extra_info={"hopeless": hopeless, "warmup_wall_s": warmup_wall_s},
+        extra_info={"hopeless": hopeless, "warmup_wall_s": warmup_wall_s, **kept},
     )

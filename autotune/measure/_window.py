@@ -71,3 +71,16 @@ class Window:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Window:
         return cls(**{**data, "latency_ms": dict(data["latency_ms"])})
+
+
+# The quantiles a latency distribution is kept at (single-stream): every percent, then the tail.
+DISTRIBUTION_PERCENTS = (*(float(p) for p in range(1, 100)), 99.5, 99.9, 100.0)
+
+
+def distribution(latencies: Iterable[float]) -> list[list[float]]:
+    """``[[percent, ms], …]`` at :data:`DISTRIBUTION_PERCENTS` (nearest rank): a few hundred
+    bytes that draw the latency's ECDF however many requests were measured."""
+    ordered = sorted(v for v in latencies if math.isfinite(v))
+    if not ordered:
+        return []
+    return [[p, percentile(ordered, p)] for p in DISTRIBUTION_PERCENTS]

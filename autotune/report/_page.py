@@ -14,6 +14,7 @@ import plotly.offline
 from autotune.core import BatchAxes, write_atomic
 from autotune.report._accuracy import AccuracyRow, accuracy_info
 from autotune.report._compare import CompareRow, compare_info
+from autotune.report._latency import latency_info
 from autotune.report._load import load_curve_info
 from autotune.report._pareto import pareto_info
 from autotune.report._plots import (
@@ -21,6 +22,7 @@ from autotune.report._plots import (
     exploration_figures,
     history_figure,
     importance_figure,
+    latency_figure,
     load_curve_figure,
     memory_figure,
     parallel_figure,
@@ -201,6 +203,14 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
         if curves
         else ""
     )
+    distribution = latency_info(trials, decision, limits.percentile, limits.max_latency_ms)
+    latency_html = (
+        '<h2>Latency distribution</h2><p class="muted">Single-stream: each request sent when '
+        "the previous answered; the winner with the hints beside it (the search's "
+        "measurement of each).</p>" + _fig_html(latency_figure(distribution))
+        if distribution
+        else ""
+    )
     table = trials_table(trials, configs)
     table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
     win = decision.winner.key if decision.winner else None
@@ -221,6 +231,7 @@ devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(
 {deploy}
 {_accuracy_html(accuracy_info(decision))}
 {load_html}
+{latency_html}
 <h2>Pareto front</h2>
 {_fig_html(pareto)}
 <h2>Batch and infer requests</h2>

@@ -173,6 +173,9 @@ class Objective:
         load = (
             {k: m[k] for k in ("capacity_fps", "sustainable_rate", "lowest_fail", "points")}
             if m.get("scenario") == "server"
+            # single-stream: the latency distribution the report draws ([[percent, ms], …])
+            else {"latency_distribution_ms": m["latency_distribution_ms"]}
+            if m.get("latency_distribution_ms")
             else None
         )
         write_measurement(
