@@ -105,6 +105,8 @@ def validate(
             )
         ),
         latency_limit_ms=limits.max_latency_ms,
+        fps=limits.fps,
+        streams=limits.streams,
     )
     if on_start is not None:  # only once the file is known good: errors come first, alone
         on_start(f"{len(job.configs)} configs × {rounds} interleaved rounds of {job.window_s:g} s")

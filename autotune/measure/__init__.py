@@ -7,7 +7,7 @@ How the windows become the figures a decision uses is the judge's business
 """
 
 from autotune.measure._accuracy import compare_outputs, is_probability_vector
-from autotune.measure._arrivals import poisson_arrivals
+from autotune.measure._arrivals import periodic_arrivals, poisson_arrivals
 from autotune.measure._backend import Backend, RuntimeBackend, Session
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
@@ -52,13 +52,22 @@ from autotune.measure._stability import (
     judge_stability,
     select_windows,
 )
+from autotune.measure._streams import (
+    StreamPlan,
+    StreamSearch,
+    measure_streams,
+    probe_sources,
+    search_sources,
+)
 from autotune.measure._window import (
     DISPLAY_PERCENTILES,
     MIN_REQUESTS_PER_WINDOW,
     Window,
+    distribution,
     percentile,
     percentile_key,
     quantile,
+    requests_for,
 )
 
 __all__ = [
@@ -74,6 +83,14 @@ __all__ = [
     "load_curve",
     "measure_server",
     "poisson_arrivals",
+    "periodic_arrivals",
+    "StreamPlan",
+    "StreamSearch",
+    "measure_streams",
+    "probe_sources",
+    "search_sources",
+    "requests_for",
+    "distribution",
     "probe_window_s",
     "rate_window",
     "run_load",

@@ -23,3 +23,20 @@ def poisson_arrivals(rate: float, duration_s: float, seed: int) -> list[float]:
         more = times[-1] + np.cumsum(rng.exponential(1.0 / rate, count))
         times = np.concatenate([times, more])
     return [float(t) for t in times[times < duration_s]]
+
+
+def periodic_arrivals(
+    sources: int, fps: float, duration_s: float, seed: int, jitter: float = 1.0
+) -> list[float]:
+    """Due times in [0, duration_s) of ``sources`` periodic sources (cameras) at ``fps``
+    frames/s each, merged in time order. Each source starts at its own phase, drawn uniformly
+    over ``jitter`` × one period (cameras are not synchronized): with ``jitter`` 0 every
+    source's frames fall due at the same instants, the worst case."""
+    if sources <= 0 or fps <= 0 or duration_s <= 0:
+        return []
+    period = 1.0 / fps
+    rng = np.random.default_rng(seed)
+    phases = rng.uniform(0.0, jitter * period, sources)
+    frames = np.arange(int(np.ceil(duration_s * fps)) + 1) * period
+    times = np.sort((phases[:, None] + frames[None, :]).ravel())
+    return [float(t) for t in times[times < duration_s]]

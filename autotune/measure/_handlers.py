@@ -11,12 +11,13 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from autotune.core import SINGLE_STREAM, BatchAxes, RuntimeConfig
+from autotune.core import MULTI_STREAM, SINGLE_STREAM, BatchAxes, RuntimeConfig
 from autotune.measure._backend import RUNTIME, Backend
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
 from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
 from autotune.measure._server import interleaved_rates, measure_curve, measure_server
+from autotune.measure._streams import interleaved_streams, measure_streams
 from autotune.measure._variants import model_for, quantize
 from autotune.measure._window import MIN_REQUESTS_PER_WINDOW, requests_for
 
@@ -55,6 +56,8 @@ def measure_config(
     variants: dict[str, str] | None = None,
     accuracy_fn: str | None = None,
     search_path: str | None = None,
+    fps: float | None = None,
+    streams: int | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Compile ``config`` and read back what it really runs. A configuration whose effective
@@ -88,6 +91,19 @@ def measure_config(
                 trial_time_s=trial_time_s,
                 percent=percent,
                 limit_ms=latency_limit_ms,
+                clock=backend.clock,
+                cpu_reader=backend.cpu_sample,
+                seed=trial or 0,
+            )
+        elif scenario == MULTI_STREAM:
+            assert fps is not None, "the multi-stream scenario needs --fps"
+            result = measure_streams(
+                session,
+                trial_time_s=trial_time_s,
+                percent=percent,
+                fps=fps,
+                limit_ms=latency_limit_ms,
+                streams=streams,
                 clock=backend.clock,
                 cpu_reader=backend.cpu_sample,
                 seed=trial or 0,
@@ -145,6 +161,8 @@ def measure_interleaved(
     start_rates: list[float] | None = None,
     latency_limit_ms: float | None = None,
     variants: dict[str, str] | None = None,
+    fps: float | None = None,
+    streams: int | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Re-measure several configs interleaved (A B C, B C A, C A B, ...), one window each per
@@ -172,6 +190,25 @@ def measure_interleaved(
                 window_s=window_s,
                 percent=percent,
                 limit_ms=latency_limit_ms,
+                clock=backend.clock,
+                cpu_reader=backend.cpu_sample,
+            )
+        finally:
+            for session in sessions:
+                session.close()
+    if scenario == MULTI_STREAM:
+        assert fps is not None
+        try:
+            return interleaved_streams(
+                sessions,
+                [int(r) for r in (start_rates or [1] * len(sessions))],
+                rounds=rounds,
+                first_round=first_round,
+                window_s=window_s,
+                percent=percent,
+                fps=fps,
+                limit_ms=latency_limit_ms,
+                streams=streams,
                 clock=backend.clock,
                 cpu_reader=backend.cpu_sample,
             )

@@ -35,6 +35,10 @@ class InterleavedJob:
     # server scenario: where each config's rate search starts, and the latency it must hold
     start_rates: tuple[float, ...] = field(default_factory=tuple)
     latency_limit_ms: float | None = None
+    # multi-stream: frames/s per source and the fixed count (None: count the most held, each
+    # config starting from ``start_rates``, the sources it held before)
+    fps: float | None = None
+    streams: int | None = None
 
     @property
     def timeout_s(self) -> float:
@@ -59,6 +63,13 @@ class InterleavedJob:
         }
         if self.scenario != OFFLINE:
             out["scenario"] = self.scenario
+        if self.scenario == MULTI_STREAM:
+            out.update(
+                start_rates=list(self.start_rates),
+                latency_limit_ms=self.latency_limit_ms,
+                fps=self.fps,
+                streams=self.streams,
+            )
         if self.scenario == SERVER:
             out.update(
                 start_rates=list(self.start_rates),

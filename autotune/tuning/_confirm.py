@@ -101,6 +101,8 @@ class _Rounds:
             # each round searches each config's sustainable rate, starting where it held last
             start_rates=tuple(self._last_rate(c, after) for c in self.candidates),
             latency_limit_ms=plan.limits.max_latency_ms,
+            fps=plan.limits.fps,
+            streams=plan.limits.streams,
         )
         with machine_lock(self.observer.message):
             return job.run(self.runner)

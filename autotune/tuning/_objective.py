@@ -95,6 +95,8 @@ class Objective:
             "latency_limit_ms": s.limits.max_latency_ms,
             "reference_path": s.reference_path,
             "scenario": s.limits.scenario,
+            "fps": s.limits.fps,
+            "streams": s.limits.streams,
         }
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
@@ -173,6 +175,8 @@ class Objective:
         load = (
             {k: m[k] for k in ("capacity_fps", "sustainable_rate", "lowest_fail", "points")}
             if m.get("scenario") == "server"
+            else {k: m[k] for k in ("capacity_fps", "fps", "points", "sources_held") if k in m}
+            if m.get("scenario") == "multi-stream"
             # single-stream: the latency distribution the report draws ([[percent, ms], …])
             else {"latency_distribution_ms": m["latency_distribution_ms"]}
             if m.get("latency_distribution_ms")
