@@ -73,6 +73,11 @@ def render_benchmark_app(doc: dict[str, Any], target: str) -> Rendered:
             f"-d {doc['device']} -hint latency -api sync -nireq 1 (read the p{scenario.get('percentile', 90):g} "
             "latency with -latency_percentile)"
         )
+    if scenario.get("name") == "multi-stream":
+        notes.append(
+            "note: benchmark_app runs a closed loop, not periodic cameras: it shows this "
+            "config's ceiling, not the sources it holds at the latency limit"
+        )
     if scenario.get("name") == "server":
         key = f"p{scenario['percentile']:g}"
         notes.append(
