@@ -75,21 +75,19 @@ def studies(storage: StorageOpt = None, json_output: JsonOpt = False) -> None:
             out.print(f"no studies in {url}", highlight=False)
             return
         table = Table()
-        for column in ("study", "limit", "trials", "ships", "FPS", "× hint"):
+        for column in ("study", "limit", "trials", "ships", "figure", "× hint"):
             table.add_column(column, overflow="fold")
         for r in rows:
             fps = r["throughput_fps"]
             ratio = r["ratio"]
+            unit = (r.get("figure") or {}).get("unit", "FPS")
             table.add_row(
                 f"{r['name']}\n({r['model']})",
                 r["limit"],
                 str(r["trials"]),
                 r["ships"] or "nothing",
-                f"{fps['estimate']:.1f} ({r['source']})" if fps else "–",
-                f"{ratio['estimate']:.2f}× {r['vs_hint']}"
-                + (" (search)" if ratio["source"] == "search figures" else "")
-                if ratio
-                else "–",
+                f"{fps['estimate']:.4g} {unit} ({r['source']})" if fps else "–",
+                f"{r['ratio_text']} {r['vs_hint']}" if ratio else "–",
             )
         out.print(table)
 

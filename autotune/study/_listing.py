@@ -36,9 +36,18 @@ def list_studies(storage: str) -> list[dict[str, Any]]:
                 "trials": sum(1 for t in trials if t.measured),
                 "ships": winner.label if winner else None,
                 "throughput_fps": winner.throughput.to_dict() if winner else None,
+                # what that figure is: "throughput" (FPS), "p90 latency" (ms, lower is better)
+                "figure": {
+                    "name": winner.figure.name,
+                    "unit": winner.figure.unit,
+                    "direction": winner.figure.direction,
+                }
+                if winner
+                else None,
                 "source": ("confirmation" if winner.confirmed else "search") if winner else None,
                 "vs_hint": reference.presets[0] if gain is not None and reference else None,
                 "ratio": gain.to_dict() if gain is not None else None,
+                "ratio_text": gain.short() if gain is not None else None,
                 "significant": decision.significant,
             }
         )
