@@ -3,8 +3,9 @@
 A tuned configuration ships only when the interleaved confirmation shows it significantly
 better than every hint preset that meets the limits — its paired ratio's interval above 1 for
 throughput or a rate, below 1 for a latency (the study's :class:`~._direction.Figure` says
-which) — otherwise a hint ships. Among the candidates left (the feasible hints, or the tuned configs proven faster
-than all of them), the leader is the one with the higher paired estimates. Configs are *tied*
+which) — otherwise a hint ships. Among the candidates left (the feasible hints, or the tuned
+configs proven better than all of them), the leader is the one with the better paired
+estimates. Configs are *tied*
 only when a tie is proven — the paired ratio's interval lies inside the tie margin (±5 %:
 [1/1.05, 1.05]) and does not exclude 1 — and only proven ties go to the tie-break
 (:meth:`Contender.tie_key`): the user's own model before a variant (INT8), then the lower
