@@ -22,6 +22,9 @@ from autotune.measure._variants import model_for, quantize
 from autotune.measure._window import MIN_REQUESTS_PER_WINDOW, requests_for
 
 
+MAX_STRETCH = 10  # a confirmation window grows to at most this many times its planned length
+
+
 def _min_requests(scenario: str, percent: float) -> int:
     """Requests a window holds: enough for its latency percentile when that is the figure."""
     return requests_for(percent) if scenario == SINGLE_STREAM else MIN_REQUESTS_PER_WINDOW
@@ -225,7 +228,11 @@ def measure_interleaved(
             session.pipeline.drain()
             rate = done / span if span > 0 else 0.0
             needed = _min_requests(scenario, percent)
-            length = max(window_s, needed / rate if rate > 0 else window_s)
+            # stretched for the percentile's tail, up to MAX_STRETCH windows (the job's timeout
+            # allows for it; a p99 of a 10 ms model then holds 500 requests, not 1000)
+            length = max(
+                window_s, min(needed / rate, MAX_STRETCH * window_s) if rate > 0 else window_s
+            )
             plans.append(WindowPlan(window_s=length, windows=1, max_extra_windows=0, short=False))
         for r in range(first_round, first_round + rounds):
             order = [(r + i) % len(sessions) for i in range(len(sessions))]

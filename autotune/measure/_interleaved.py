@@ -13,8 +13,9 @@ from autotune.measure._window import Window
 
 # A window's share of the timeout: an offline window costs about 3 (the refill, the window, the
 # drain); a server window is a short search for the sustainable rate, up to about 8.
-# A single-stream window is a sync loop stretched to hold enough requests for its percentile.
-WINDOW_COST = {OFFLINE: 3.0, SERVER: 8.0, SINGLE_STREAM: 4.0, MULTI_STREAM: 8.0}
+# A single-stream window is a sync loop stretched to hold enough requests for its percentile
+# (up to 10 windows' length); a multi-stream one is a short search for the sources held.
+WINDOW_COST = {OFFLINE: 3.0, SERVER: 8.0, SINGLE_STREAM: 12.0, MULTI_STREAM: 8.0}
 
 
 @dataclass(frozen=True)
