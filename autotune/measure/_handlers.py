@@ -21,7 +21,6 @@ from autotune.measure._streams import interleaved_streams, measure_streams
 from autotune.measure._variants import model_for, quantize
 from autotune.measure._window import MIN_REQUESTS_PER_WINDOW, requests_for
 
-
 MAX_STRETCH = 10  # a confirmation window grows to at most this many times its planned length
 
 
