@@ -71,6 +71,8 @@ def test_search_writes_config_and_report(searched: dict) -> None:
         "scenario": "offline",
         "min_rate": None,
         "max_drop": None,
+        "fps": None,
+        "streams": None,
     }
     assert doc["scenario"] == {"name": "offline", "percentile": 90.0}
     assert (
