@@ -172,11 +172,12 @@ def judge_validation(
         ratio = ratios[best_name]
         beats = not fig.proven_worse(ratio)  # only a significant loss fails the check
         if not beats:
-            worse = "higher" if fig.lower_is_better else "lower"
-            problems.append(
-                f"its {fig.name} is now {worse} than the {best_name} hint's: ratio "
-                f"{ratio.estimate:.2f} ({ratio.describe()})"
+            what = (
+                f"its {fig.name} is now higher than the {best_name} hint's"
+                if fig.lower_is_better
+                else f"it is now slower than the {best_name} hint"
             )
+            problems.append(f"{what}: ratio {ratio.estimate:.2f} ({ratio.describe()})")
     now = config.throughput
     unit = fig.unit
     if problems:

@@ -19,15 +19,7 @@ from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
 from autotune.measure._server import interleaved_rates, measure_curve, measure_server
 from autotune.measure._streams import interleaved_streams, measure_streams
 from autotune.measure._variants import model_for, quantize
-from autotune.measure._window import MIN_REQUESTS_PER_WINDOW, requests_for
-
-MAX_STRETCH = 10  # a confirmation window grows to at most this many times its planned length
-
-
-def _min_requests(scenario: str, percent: float) -> int:
-    """Requests a window holds: enough for its latency percentile when that is the figure."""
-    return requests_for(percent) if scenario == SINGLE_STREAM else MIN_REQUESTS_PER_WINDOW
-
+from autotune.measure._window import MAX_STRETCH, window_requests
 
 PEAK_MATMUL_SIZE = 1024
 # The worker's resident memory before the first compile: the idle runtime (openvino loaded,
@@ -111,8 +103,7 @@ def measure_config(
                 seed=trial or 0,
             )
         else:
-            # single-stream: the sync loop (one request, so the session's pipeline is
-            # SyncPipeline), each window long enough for its percentile
+            # single-stream: the sync loop (one request: SyncPipeline), windows for its tail
             result = measure(
                 session.pipeline,
                 trial_time_s=trial_time_s,
@@ -120,7 +111,7 @@ def measure_config(
                 clock=backend.clock,
                 cpu_reader=backend.cpu_sample,
                 latency_limit_ms=latency_limit_ms,
-                min_requests=_min_requests(scenario, percent),
+                min_requests=window_requests(scenario, percent),
                 keep_distribution=scenario == SINGLE_STREAM,
             )
         measured_s = backend.clock() - started
@@ -226,9 +217,8 @@ def measure_interleaved(
             done, span, _ = warm_up(session.pipeline, backend.clock, min(0.2, window_s / 4))
             session.pipeline.drain()
             rate = done / span if span > 0 else 0.0
-            needed = _min_requests(scenario, percent)
-            # stretched for the percentile's tail, up to MAX_STRETCH windows (the job's timeout
-            # allows for it; a p99 of a 10 ms model then holds 500 requests, not 1000)
+            needed = window_requests(scenario, percent)
+            # stretched for the percentile's tail, up to MAX_STRETCH windows (the timeout's)
             length = max(
                 window_s, min(needed / rate, MAX_STRETCH * window_s) if rate > 0 else window_s
             )

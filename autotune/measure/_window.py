@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from autotune.core import SINGLE_STREAM
+
 # A window should hold at least this many requests, and a trial at least this many windows.
 MIN_REQUESTS_PER_WINDOW = 30
 MIN_WINDOWS = 3
@@ -15,6 +17,15 @@ DISPLAY_PERCENTILES = (50.0, 90.0, 99.0)
 # beyond that percentile: 100 requests for a p90, 1000 for a p99 (capped for p99.9 and above).
 TAIL_REQUESTS = 10
 MAX_REQUESTS_PER_WINDOW = 5000
+
+
+MAX_STRETCH = 10  # a confirmation window grows to at most this many times its planned length
+
+
+def window_requests(scenario: str, percent: float) -> int:
+    """Requests a window holds: enough for its latency percentile where that is the figure
+    (single-stream), else :data:`MIN_REQUESTS_PER_WINDOW`."""
+    return requests_for(percent) if scenario == SINGLE_STREAM else MIN_REQUESTS_PER_WINDOW
 
 
 def requests_for(percent: float) -> int:

@@ -74,7 +74,13 @@ def test_search_writes_config_and_report(searched: dict) -> None:
         "fps": None,
         "streams": None,
     }
-    assert doc["scenario"] == {"name": "offline", "percentile": 90.0}
+    assert doc["scenario"] == {
+        "name": "offline",
+        "percentile": 90.0,
+        "figure": "throughput",
+        "unit": "FPS",
+        "direction": "maximize",
+    }
     assert (
         doc["accuracy"]["rel_l2"] <= 0.05 and doc["accuracy"]["top1"] >= 0.99
     )  # the guard ran on every trial
