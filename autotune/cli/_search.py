@@ -93,7 +93,16 @@ def search(
     shape: Annotated[
         str | None,
         typer.Option(
-            help='Fix input shapes, benchmark_app syntax: "images[1,3,320,320]".',
+            help='Input shapes, benchmark_app syntax: "images[1,3,320,320]"; the traffic\'s mix '
+            'with ranges or weighted sizes: "x[1,3,48,96..512]", "x[1,3,48,128:0.5|256:0.5]".',
+            rich_help_panel=SPACE,
+        ),
+    ] = None,
+    pad: Annotated[
+        str | None,
+        typer.Option(
+            help="Pad value of each input whose shape varies, e.g. x=0: lets the search try "
+            "static buckets (requests padded up to k shapes).",
             rich_help_panel=SPACE,
         ),
     ] = None,
@@ -293,6 +302,7 @@ def search(
         settings = SearchSettings(
             model_path=model,
             shape=shape,
+            pad=pad,
             layout=layout,
             max_latency_s=duration(max_latency, "--max-latency"),
             percentile=percentile if percentile is not None else math.nan,

@@ -54,6 +54,19 @@ from autotune.core._scenario import (
     figure_name,
     rate_unit,
 )
+from autotune.core._shapes import (
+    BOUNDED,
+    BUCKET_COUNTS,
+    BUCKETS,
+    DYNAMIC,
+    SEQUENCE_LENGTH,
+    ShapeMix,
+    bucket_of,
+    bucket_shapes,
+    parse_shape_mix,
+    policy_buckets,
+    policy_shapes,
+)
 from autotune.core._units import (
     format_duration,
     format_shape,
@@ -80,6 +93,17 @@ _LAZY = {
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "BOUNDED",
+    "BUCKET_COUNTS",
+    "BUCKETS",
+    "SEQUENCE_LENGTH",
+    "DYNAMIC",
+    "ShapeMix",
+    "bucket_of",
+    "bucket_shapes",
+    "parse_shape_mix",
+    "policy_buckets",
+    "policy_shapes",
     "BATCH_TOLERANCE",
     "BatchAxes",
     "layout_axis",

@@ -16,7 +16,17 @@ from typing import Any
 
 import optuna
 
-from autotune.core import BatchAxes, NoFeasibleConfigError, StudyError, write_atomic
+from autotune.core import (
+    DYNAMIC,
+    BatchAxes,
+    NoFeasibleConfigError,
+    ShapeMix,
+    StudyError,
+    bucket_shapes,
+    policy_buckets,
+    policy_shapes,
+    write_atomic,
+)
 from autotune.judge import Contender, Decision, Limits
 from autotune.study import (
     ANALYSIS_ATTR,
@@ -143,6 +153,7 @@ def build_best_config(
         "model": model["path"],
         "device": cfg.target_device,
         "shape": deploy_shape(model, cfg.batch),
+        **traffic_shapes(model, cfg.shape_policy, meta.get("pad")),
         "batch": cfg.batch,
         "batch_axes": batch_layout(model, cfg.batch),
         "infer_requests": chosen.config.effective.infer_requests,
@@ -240,7 +251,15 @@ def _analysis_fields(analysis: dict[str, Any]) -> dict[str, Any]:
 def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | None:
     """What the model is reshaped to when deployed (and benchmark_app's ``-shape``): the
     inputs ``--shape`` set, and at another batch the batched inputs with their own batch axis
-    at it. Every other input keeps the model's own shape (a state, a table, a static input)."""
+    at it. Every other input keeps the model's own shape (a state, a table, a static input).
+    Over a mix of shapes: every input the mix names, its varying axes -1 (dynamic; the policy
+    in ``shapes`` bounds them or picks buckets)."""
+    mix = ShapeMix.from_dict(model.get("mix"))
+    if mix is not None:
+        return {
+            n: [d if isinstance(d, int) else -1 for d in dims]
+            for n, dims in policy_shapes(mix, DYNAMIC)[0].items()
+        }
     shapes = {str(k): list(v) for k, v in dict(model.get("shape") or {}).items()}
     if "batch_axes" not in model:
         if batch != int(model.get("batch", 1)):
@@ -256,6 +275,30 @@ def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | No
         batched = axes.shape_at(base, batch)
         shapes.update({name: batched[name] for name in axes.inputs})
     return shapes or None
+
+
+def traffic_shapes(
+    model: dict[str, Any], policy: str | None, pad: dict[str, float] | None
+) -> dict[str, Any]:
+    """The ``shapes`` block of a config measured over a mix: the policy, the mix it was
+    measured on (and its histogram per varying axis), each input's bounds, the buckets and pad
+    values of a bucket policy. Nothing for a static shape."""
+    mix = ShapeMix.from_dict(model.get("mix"))
+    if mix is None:
+        return {}
+    low, high = mix.bounds_by_input()
+    block: dict[str, Any] = {
+        "policy": policy or DYNAMIC,
+        "mix": mix.to_dict(),
+        "describe": mix.describe(),
+        "histogram": mix.histogram(),
+        "bounds": {n: [[a, b] for a, b in zip(low[n], high[n], strict=True)] for n in low},
+    }
+    count = policy_buckets(policy)
+    if count:
+        block["buckets"] = bucket_shapes(mix, count)
+        block["pad"] = dict(pad or {})
+    return {"shapes": block}
 
 
 def batch_layout(model: dict[str, Any], batch: int) -> dict[str, Any]:

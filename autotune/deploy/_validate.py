@@ -11,6 +11,7 @@ from typing import Any
 
 from autotune.core import (
     BATCH_DEVICE,
+    DYNAMIC,
     OFFLINE,
     PRESET_HINTS,
     SERVER,
@@ -61,7 +62,11 @@ def validate(
     baselines = doc.get("baselines") or {}
     names = [n for n, b in baselines.items() if b.get("feasible")] or list(PRESET_HINTS)
     # at the batch the study measured them (1, unless --shape fixed another)
-    hints = [replace(preset_named(name, device), batch=config.batch_axes.batch) for name in names]
+    policy = DYNAMIC if config.mix is not None else None  # the hints as users run them
+    hints = [
+        replace(preset_named(name, device), batch=config.batch_axes.batch, shape_policy=policy)
+        for name in names
+    ]
     candidates = [tuned, *hints]
     window = window_s or confirmation_window_s(2.0)
     variant = doc.get("variant") or {}
@@ -71,6 +76,8 @@ def validate(
         "variants": doc.get("variants"),
         "shape": config.base_shape,
         "batch_axes": config.batch_axes.to_dict(),
+        "mix": config.mix.to_dict() if config.mix is not None else None,
+        "pad": config.pad,
         "configs": [c.to_dict() for c in candidates],
         "rounds": rounds,
         "window_s": window,

@@ -42,6 +42,7 @@ from autotune.measure._samples import (
     RANDOM_SAMPLES,
     load_samples,
     random_samples,
+    sample_shapes,
 )
 from autotune.measure._server import CURVE_FRACTIONS, curve_rates, measure_server, probe_window_s
 from autotune.measure._serving import LoadPoint, OpenPool, run_load, warm_pool
@@ -114,6 +115,7 @@ __all__ = [
     "is_probability_vector",
     "judge_stability",
     "load_samples",
+    "sample_shapes",
     "random_samples",
     "machine_lock",
     "measure",

@@ -11,8 +11,8 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from autotune.core import BatchAxes, RuntimeConfig
-from autotune.measure._backend import RUNTIME, Backend
+from autotune.core import RuntimeConfig
+from autotune.measure._backend import RUNTIME, Backend, model_options
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
 from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
@@ -37,6 +37,8 @@ def measure_config(
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     config: dict[str, Any],
     trial_time_s: float,
     percent: float,
@@ -62,7 +64,7 @@ def measure_config(
     backend.reset_peak()
     path, cache = model_for(cfg, model_path, variants, cache_dir)
     session = backend.compile(
-        path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+        path, shape, cfg, cache_dir=cache, **model_options(batch_axes, mix, pad)
     )
     try:
         key = session.effective.key()
@@ -125,6 +127,8 @@ def measure_interleaved(
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     configs: list[dict[str, Any]],
     rounds: int,
     window_s: float,
@@ -148,7 +152,7 @@ def measure_interleaved(
         path, cache = model_for(cfg, model_path, variants, cache_dir)
         sessions.append(
             backend.compile(
-                path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+                path, shape, cfg, cache_dir=cache, **model_options(batch_axes, mix, pad)
             )
         )
     if scenario == "server":
@@ -215,6 +219,8 @@ def load_curves(
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     configs: list[dict[str, Any]],
     rates: list[list[float]],
     window_s: float,
@@ -230,7 +236,7 @@ def load_curves(
         cfg = RuntimeConfig.from_dict(config)
         path, cache = model_for(cfg, model_path, variants, cache_dir)
         session = backend.compile(
-            path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+            path, shape, cfg, cache_dir=cache, **model_options(batch_axes, mix, pad)
         )
         try:
             session.first_inference_ms()
@@ -255,6 +261,8 @@ def layer_counters(
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     config: dict[str, Any],
     iterations: int = 30,
     variants: dict[str, str] | None = None,
@@ -268,7 +276,7 @@ def layer_counters(
         shape,
         cfg,
         extra_properties={"PERF_COUNT": True},
-        batch_axes=BatchAxes.from_dict(batch_axes),
+        **model_options(batch_axes, mix, pad),
     )
     try:
         layers = session.profile(iterations)
@@ -282,6 +290,8 @@ def load_times(
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     config: dict[str, Any],
     variants: dict[str, str] | None = None,
     backend: Backend = RUNTIME,
@@ -298,7 +308,7 @@ def load_times(
                 shape,
                 cfg,
                 cache_dir=cache_dir,
-                batch_axes=BatchAxes.from_dict(batch_axes),
+                **model_options(batch_axes, mix, pad),
             )
             first = session.first_inference_ms()
             out[name] = {

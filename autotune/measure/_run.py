@@ -265,9 +265,13 @@ def measure(
             max_extra_windows=0,
             short=False,
         )
+    shapes = getattr(pipeline, "shapes", None)  # a mix of request shapes: latency per shape
+    if shapes is not None:
+        shapes.reset()
     windows, per_window = run_windows(
         pipeline, plan, percent=percent, clock=clock, cpu_reader=cpu_reader
     )
+    by_shape = shape_latencies(shapes.reset(), percent) if shapes is not None else {}
     used = {w.index for w in select_windows(windows)}
     pooled = _window_latencies(
         [
@@ -287,5 +291,18 @@ def measure(
         requests=sum(w.requests for w in windows),
         wall_s=sum(w.wall_s for w in windows),
         plan=plan,
-        extra_info={"hopeless": hopeless, "warmup_wall_s": warmup_wall_s},
+        extra_info={
+            "hopeless": hopeless,
+            "warmup_wall_s": warmup_wall_s,
+            **({"by_shape": by_shape} if by_shape else {}),
+        },
     )
+
+
+def shape_latencies(by_label: dict[str, list[float]], percent: float) -> dict[str, Any]:
+    """Latency per request shape (a mix): requests and percentiles of each shape label."""
+    return {
+        label: {"requests": len(values), **_window_latencies(values, _all_percentiles(percent))}
+        for label, values in sorted(by_label.items())
+        if values
+    }

@@ -48,6 +48,7 @@ class MeasureSettings:
     reference_path: str | None = None  # f32 reference outputs for the accuracy guard
     variants: dict[str, str] = field(default_factory=dict)  # variant → model file (INT8 IR)
     uncalibrated: bool = False  # the variants were calibrated on random data
+    pad: dict[str, float] | None = None  # bucket policies' pad values
     accuracy_fn: str | None = None  # the user's metric, "module:function"
     search_path: str | None = None  # where that module is found (the starting folder)
 
@@ -83,6 +84,8 @@ class Objective:
             "model_path": s.model.path,
             "shape": s.model.shape,
             "batch_axes": s.model.batch_axes.to_dict(),
+            "mix": s.model.mix.to_dict() if s.model.mix is not None else None,
+            "pad": s.pad,
             "variants": s.variants,
             "accuracy_fn": s.accuracy_fn,
             "search_path": s.search_path,
@@ -187,6 +190,7 @@ class Objective:
                 "measured_s": result["measured_s"],
                 "requests": m["requests"],
                 "max_steal": max((w.steal for w in windows), default=0.0),
+                **({"by_shape": m["by_shape"]} if m.get("by_shape") else {}),
             },
         )
         memory_bytes = memory.get("peak_delta_bytes")

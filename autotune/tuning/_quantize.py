@@ -82,6 +82,7 @@ def prepare_int8(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> 
                     "inputs_dir": None if random else plan.settings.inputs_dir,
                     "random_count": RANDOM_CALIBRATION_SAMPLES,
                     "batch_axes": plan.model.batch_axes.to_dict(),
+                    "mix": plan.model.mix.to_dict() if plan.model.mix is not None else None,
                 },
                 timeout_s=default_trial_timeout(plan.settings.trial_time_s) + 1800,
             )

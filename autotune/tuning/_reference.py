@@ -26,6 +26,7 @@ def ensure_reference(plan: SearchPlan, runner: Runner, observer: SearchObserver)
                         "inputs": plan.model.inputs,
                         "inputs_dir": plan.settings.inputs_dir,
                         "batch_axes": plan.model.batch_axes.to_dict(),
+                        "mix": plan.model.mix.to_dict() if plan.model.mix is not None else None,
                     },
                     timeout_s=default_trial_timeout(plan.settings.trial_time_s),
                 )

@@ -11,16 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from autotune.core import (
+    BOUNDED,
+    BUCKET_COUNTS,
+    BUCKETS,
     DEFAULT_PERCENTILES,
+    DYNAMIC,
     INT8,
     OFFLINE,
     SCENARIOS,
     SERVER,
     BadInputError,
     ModelInfo,
+    ShapeMix,
     format_duration,
     parse_layouts,
     parse_shape,
+    parse_shape_mix,
 )
 from autotune.judge import (
     DEFAULT_MAX_DRIFT,
@@ -29,7 +35,13 @@ from autotune.judge import (
     Limits,
     RoundPlan,
 )
-from autotune.measure import check_accuracy_fn, collect_environment, fingerprint, load_samples
+from autotune.measure import (
+    check_accuracy_fn,
+    collect_environment,
+    fingerprint,
+    load_samples,
+    sample_shapes,
+)
 from autotune.study import absolute_storage, default_out_dir, default_storage
 from autotune.tuning._space import SearchSpace, build_space, powers_of_two, resolve_devices
 
@@ -51,6 +63,7 @@ class SearchSettings:
     model_path: str
     shape: str | None = None
     layout: str | None = None  # --layout: the batch axes, benchmark_app's syntax
+    pad: str | None = None  # --pad input=value: what bucket policies pad requests with
     max_latency_s: float | None = None
     percentile: float = math.nan  # NaN: the scenario's default (p90 offline, p99 server)
     device: str | None = None
@@ -112,6 +125,7 @@ class SearchPlan:
     environment: dict[str, Any]
     variants: dict[str, str] = field(default_factory=dict)  # e.g. {"int8": its IR}, once made
     int8_key: str | None = None  # --quantize: which INT8 model this search makes (cache key)
+    pad: dict[str, float] | None = None  # --pad: bucket policies' pad values by input
 
     def model_payload(self) -> dict[str, Any]:
         """The model part of every worker job: the file, the shape, the batch axes (a config's
@@ -120,6 +134,8 @@ class SearchPlan:
             "model_path": self.model.path,
             "shape": self.model.shape,
             "batch_axes": self.model.batch_axes.to_dict(),
+            "mix": self.model.mix.to_dict() if self.model.mix is not None else None,
+            "pad": self.pad,
             "variants": self.variants,
         }
 
@@ -230,6 +246,17 @@ def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) 
     parts = [Path(model.path).stem]
     if model.shape:
         parts.append("_".join("x".join(str(d) for d in dims) for dims in model.shape.values()))
+    elif model.mix is not None:
+        low, high = model.mix.bounds_by_input()
+        parts.append(
+            "_".join(
+                "x".join(
+                    str(a) if a == b else f"{a}-{b}" for a, b in zip(lo, high[n], strict=True)
+                )
+                for n, lo in low.items()
+            )
+            + ("" if model.mix.source == "--shape" else "-samples")
+        )
     parts.append(
         (device or "all").replace(":", "").replace(",", "+").replace("(", "").replace(")", "")
     )
@@ -264,12 +291,80 @@ def _check_out_dir(path: Path) -> None:
         )
 
 
+def _shapes(s: SearchSettings) -> tuple[dict[str, list[int]] | list[int] | None, ShapeMix | None]:
+    """The shapes to measure: ``--shape`` as one static shape, or as a mix when a dimension is
+    a range or a weighted list; without ``--shape``, a dynamic model's ``--inputs`` samples give
+    their own shapes (the traffic's real mix)."""
+    if s.shape:
+        mix = parse_shape_mix(s.shape)
+        return (None, mix) if mix.varies else (parse_shape(s.shape), None)
+    if s.inputs_dir and Path(s.inputs_dir).is_dir():
+        from autotune import runtime
+
+        names, dynamic = runtime.input_names(s.model_path)
+        shapes = sample_shapes(s.inputs_dir, names) if dynamic else []
+        if shapes:
+            mix = ShapeMix.of_samples(shapes, s.inputs_dir)
+            return (None, mix) if mix.varies else (shapes[0], None)
+    return None, None
+
+
+def parse_pad(text: str, names: list[str]) -> dict[str, float]:
+    """``--pad input1=0,mask=1`` (or ``--pad 0`` for a one-input model) → values by input."""
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, value = part.strip().rpartition("=")
+        if not sep:
+            if len(names) != 1:
+                raise BadInputError(
+                    f"--pad {text!r} gives no input name, but the model has {len(names)} inputs",
+                    "name them, e.g. --pad " + ",".join(f"{n}=0" for n in names),
+                )
+            name = names[0]
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise BadInputError(
+                f"--pad {text!r}: {value!r} is not a number", "e.g. --pad input1=0"
+            ) from None
+    unknown = [n for n in out if n not in names]
+    if unknown:
+        raise BadInputError(
+            f"--pad names input '{unknown[0]}', which the model does not have",
+            f"the model's inputs are: {', '.join(names)}",
+        )
+    return out
+
+
+def shape_policies(mix: ShapeMix | None, pad: dict[str, float] | None) -> tuple[str, ...]:
+    """How a mix of shapes may be compiled: the model as it is, bounded, and (only with a pad
+    value for every input whose shape varies) k static buckets."""
+    if mix is None or not mix.varies:
+        return ()
+    padded = pad is not None and all(n in pad for n in mix.varying_axes())
+    buckets = tuple(f"{BUCKETS}{k}" for k in BUCKET_COUNTS) if padded else ()
+    return (DYNAMIC, BOUNDED, *buckets)
+
+
+def shapes_note(model: ModelInfo, policies: tuple[str, ...]) -> str:
+    """One line on the traffic's shapes and the policies searched (or why buckets are not)."""
+    if model.mix is None:
+        return ""
+    text = f"shapes: requests drawn from {model.mix.describe()}; policies searched: " + ", ".join(
+        policies
+    )
+    if not any(p.startswith(BUCKETS) for p in policies):
+        varying = ",".join(f"{n}=<value>" for n in model.mix.varying_axes())
+        text += f"; buckets not searched: padding needs --pad {varying}"
+    return text
+
+
 def plan_search(s: SearchSettings) -> SearchPlan:
     """Check the model, devices, limits and output folder; nothing is written yet."""
     from autotune import runtime  # openvino: only when a search is planned
 
     validate_settings(s)
-    shape = parse_shape(s.shape) if s.shape else None
+    shape, mix = _shapes(s)
     available = runtime.available_devices()
     sizes = powers_of_two(s.max_batch)
     model = runtime.inspect_model(
@@ -280,7 +375,9 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         device="CPU" if "CPU" in available else available[0],
         # the BATCH device is searched by default, or when --device names it
         auto_batch=not s.device or "BATCH" in s.device.upper(),
+        mix=mix,
     )
+    pad = parse_pad(s.pad, [i.name for i in model.inputs]) if s.pad else None
     devices = resolve_devices(s.device, available, model)
     hardware = (
         next(d for d in devices if not d.startswith(("AUTO", "BATCH")))
@@ -304,6 +401,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         s.max_batch,
         scenario=s.scenario,
         variants=(INT8,) if s.quantize else (),
+        policies=shape_policies(model.mix, pad),
     )
     limits = Limits(
         max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
@@ -325,7 +423,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
                 f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
             )
         # shapes checked now, not in every trial
-        load_samples(s.inputs_dir, model.inputs, axes=model.batch_axes.inputs)
+        load_samples(s.inputs_dir, model.inputs, axes=model.batch_axes.inputs, mix=model.mix)
     return SearchPlan(
         settings=s,
         model=model,
@@ -335,6 +433,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         out_dir=out_dir,
         environment=collect_environment(),
         int8_key=int8_key,
+        pad=pad,
     )
 
 
@@ -352,6 +451,7 @@ def study_metadata(plan: SearchPlan) -> dict[str, Any]:
         "max_batch": s.max_batch,
         "objective": s.objective,
         "int8_key": plan.int8_key,
+        "pad": plan.pad,
         "out_dir": str(plan.out_dir),
         "environment": plan.environment,
         "fingerprint": plan.environment_fingerprint,
@@ -360,6 +460,7 @@ def study_metadata(plan: SearchPlan) -> dict[str, Any]:
             "batches": list(space.batches),
             "auto_batch_sizes": list(space.auto_batch_sizes),
             "variants": list(space.variants),
+            "shape_policies": list(space.policies),
             "precisions": space.precision_choices(),
             "streams_range": list(space.capabilities.streams_range),
             "max_threads": space.capabilities.max_threads,

@@ -8,7 +8,7 @@ names, stable across studies so a resumed study keeps teaching the sampler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import optuna
@@ -17,6 +17,7 @@ from autotune.core import (
     AUTO_DEVICE,
     BATCH_DEVICE,
     DEFAULT_PRECISION,
+    DYNAMIC,
     HINTS,
     KNOBS,
     OFFLINE,
@@ -61,6 +62,8 @@ class SearchSpace:
     batches: tuple[int, ...]  # reshaped N values
     auto_batch_sizes: tuple[int, ...]  # for BATCH:<dev>(N); empty disables the BATCH device
     variants: tuple[str, ...] = ()  # model variants besides the user's (INT8)
+    # a mix of request shapes: how the model meets it ("dynamic", "bounded", "buckets<k>")
+    policies: tuple[str, ...] = ()
 
     @property
     def baseline_device(self) -> str:
@@ -75,8 +78,12 @@ class SearchSpace:
     ) -> list[RuntimeConfig]:
         """The hint presets as users run them (or with ``precision`` pinned, or on a variant
         of the model)."""
+        policy = DYNAMIC if self.policies else None  # the hints as users run them: dynamic
         return [
-            preset_config(hint, self.baseline_device, precision, variant) for hint in PRESET_HINTS
+            replace(
+                preset_config(hint, self.baseline_device, precision, variant), shape_policy=policy
+            )
+            for hint in PRESET_HINTS
         ]
 
     def precision_choices(self) -> list[str]:
@@ -109,6 +116,11 @@ class SearchSpace:
         if self.variants:
             chosen = str(trial.suggest_categorical("variant", [ORIGINAL, *self.variants]))
             variant = None if chosen == ORIGINAL else chosen
+        policy = (
+            str(trial.suggest_categorical("shape_policy", list(self.policies)))
+            if self.policies
+            else None
+        )
         return RuntimeConfig(
             device=device,
             hint=hint,
@@ -116,6 +128,7 @@ class SearchSpace:
             request_multiplier=multiplier,
             auto_batch_size=auto_batch_size,
             variant=variant,
+            shape_policy=policy,
             **knobs,
         )
 
@@ -131,6 +144,8 @@ class SearchSpace:
             params["batch"] = preset.batch
         if self.variants:
             params["variant"] = preset.variant or ORIGINAL
+        if self.policies:
+            params["shape_policy"] = preset.shape_policy or DYNAMIC
         return params
 
 
@@ -200,6 +215,7 @@ def build_space(
     *,
     scenario: str = OFFLINE,
     variants: tuple[str, ...] = (),
+    policies: tuple[str, ...] = (),
 ) -> SearchSpace:
     """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in.
 
@@ -223,4 +239,5 @@ def build_space(
         batches=batches,
         auto_batch_sizes=auto_sizes,
         variants=variants,
+        policies=policies,
     )
