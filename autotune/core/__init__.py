@@ -17,6 +17,7 @@ from autotune.core._config import (
     preset_named,
     simplicity,
 )
+from autotune.core._devices import VIRTUAL_DEVICES, hardware_of, hints_device, is_virtual
 from autotune.core._errors import (
     AutotuneError,
     BadInputError,
@@ -106,6 +107,10 @@ __all__ = [
     "policy_shapes",
     "BATCH_TOLERANCE",
     "BatchAxes",
+    "VIRTUAL_DEVICES",
+    "hardware_of",
+    "hints_device",
+    "is_virtual",
     "layout_axis",
     "parse_layouts",
     *_LAZY,

@@ -31,7 +31,7 @@ from autotune.judge import (
     typical_latency,
     worst_accuracy,
 )
-from autotune.measure import Stability, Window, judge_stability
+from autotune.measure import Stability, Window, judge_stability, select_windows
 from autotune.study._record import TrialResult
 
 
@@ -63,10 +63,6 @@ class ConfigResult:
     @property
     def feasible(self) -> bool:
         return feasible(self.violations)
-
-    @property
-    def drift(self) -> float | None:
-        return self.accuracy.rel_l2 if self.accuracy else None
 
     @property
     def label(self) -> str:
@@ -156,15 +152,6 @@ def best_by_search(configs: Sequence[ConfigResult]) -> ConfigResult | None:
 
 def ranked_feasible(configs: Sequence[ConfigResult]) -> list[ConfigResult]:
     return sorted((c for c in configs if c.feasible), key=lambda c: -c.throughput_fps)
-
-
-def preset_results(configs: Sequence[ConfigResult]) -> dict[str, ConfigResult]:
-    """The measured hint presets by name (LATENCY, THROUGHPUT, LATENCY f32, …)."""
-    out: dict[str, ConfigResult] = {}
-    for config in configs:
-        for preset in config.presets:
-            out[preset] = config
-    return out
 
 
 @dataclass(frozen=True)
@@ -271,8 +258,10 @@ class Confirmation:
 def contender(
     config: ConfigResult, limits: Limits, confirmed: ConfirmedCandidate | None
 ) -> Contender:
-    """A config as the judge sees it: with its confirmation rounds when it has some."""
-    search = median_interval([w.throughput_fps for w in config.windows])
+    """A config as the judge sees it: with its confirmation rounds when it has some. Without,
+    its figure is the search's: the median and its interval over the same windows (those that
+    count, :func:`~autotune.measure.select_windows`)."""
+    search = median_interval([w.throughput_fps for w in select_windows(config.windows)])
     if confirmed is not None and confirmed.windows:
         rounds = confirmed.round_throughputs()
         latency = constrained_latency(confirmed.windows, limits.percentile)

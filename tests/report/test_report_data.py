@@ -77,6 +77,38 @@ def test_summary_without_confirmation_ships_the_hint() -> None:
     assert "was not confirmed" in info.verdict and "1.20× in the search" in info.verdict
     assert info.failed == ((5, "boom"),)
     assert info.unique_configs == 5
+    # every row of "× hint" has a figure: each config ÷ the reference hint, by the judge
+    assert info.reference == "THROUGHPUT hint" and all(r.gain is not None for r in info.rows)
+    assert winner.ratio_text == "1.00× (itself)"
+    latency = next(r for r in info.rows if r.role == "LATENCY hint")
+    assert latency.ratio_text == f"{100 / 150:.2f}× (search figures)"
+    assert latency.ratio is not None and latency.ratio["source"] == "search figures"
+    assert set(decision.gains) == {c.key for c in decision.contenders}  # one per config
+
+
+def test_without_a_feasible_hint_the_ratio_column_has_nothing_to_say() -> None:
+    from autotune.cli._console import summary_table
+
+    trials = [
+        trial(0, "lat", 100, 6.0, "LATENCY"),
+        trial(1, "tput", 150, 8.0, "THROUGHPUT", streams="2"),
+        trial(2, "a", 180, 4.0, batch=2),  # the only config under 5 ms
+    ]
+    configs = unique_configs(trials, LIMITS)
+    decision = study_decision(configs, None, LIMITS)
+    info = summary_info(trials, configs, LIMITS, decision, {})
+    assert decision.winner is not None and decision.winner.key == "a"
+    assert decision.reference_hint is None and info.reference == ""
+    assert all(r.gain is None for r in info.rows)
+    assert "× hint" not in [c.header for c in summary_table(info).columns]
+
+
+def test_compare_needs_two_studies() -> None:
+    from autotune.core import BadInputError
+    from autotune.report import compare_info
+
+    with pytest.raises(BadInputError, match="at least two"):
+        compare_info([])
 
 
 def test_one_figure_per_config_the_confirmed_one() -> None:
@@ -105,7 +137,7 @@ def test_one_figure_per_config_the_confirmed_one() -> None:
 
 def test_exploration_and_table() -> None:
     configs = unique_configs(TRIALS, LIMITS)
-    rows = exploration_info(TRIALS, configs, LIMITS).rows
+    rows = exploration_info(TRIALS, configs).rows
     assert sorted(rows["batch"]) == [1, 1, 1, 2, 8]
     assert set(rows.columns) >= {
         "batch",
