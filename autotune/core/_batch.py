@@ -94,13 +94,13 @@ class BatchAxes:
 
     @property
     def undeclared(self) -> bool:
-        """Batch is not searched because no batch axis was found or proven where nobody
-        declared one: --layout is the remedy (not --max-batch, not a layout already given)."""
+        """Batch is not searched because shape inference found or proved no batch axis, where
+        nobody declared one: --layout is the remedy (not --max-batch, not a layout already
+        given, not a mix of shapes)."""
         return (
             not self.searchable
             and self.batch == 1
-            and "--layout" not in self.source
-            and "model layout" not in self.source
+            and self.source == "shape inference"
             and not self.reason.startswith("--max-batch")
         )
 

@@ -50,7 +50,9 @@ def benchmark_app_command(
     # The hint as the config has it (-nstreams/-nthreads-style knobs come from -load_config and
     # need "-hint none"); one request runs the sync API, as autotune measured it.
     command += ["-hint", str(props.get("PERFORMANCE_HINT", "none")).lower()]
-    command += ["-api", "sync" if requests == 1 else "async", "-nireq", str(requests)]
+    # (benchmark_app runs dynamic shapes on the async API only: one request in flight there)
+    api = "sync" if requests == 1 and not shapes else "async"
+    command += ["-api", api, "-nireq", str(requests)]
     command += ["-load_config", config_path, "-t", str(seconds)]
     return command, ""
 

@@ -223,7 +223,8 @@ def _inspect_mix(path: str | Path, model: ov.Model, mix: ShapeMix) -> ModelInfo:
         shape=None,
         batch=1,
         batch_axes=BatchAxes(
-            reason=f"the traffic's shapes vary ({varying}): requests run one at a time"
+            source="the traffic's shapes",
+            reason=f"the traffic's shapes vary ({varying}): requests run one at a time",
         ),
         sha256=hash_files(model_files(Path(path))),
         flops=_flops(fixed),

@@ -57,13 +57,8 @@ from autotune.tuning._observer import SearchObserver, SilentObserver
 from autotune.tuning._presets import PresetBaselines, enqueue_presets
 from autotune.tuning._quantize import prepare_int8
 from autotune.tuning._reference import ensure_reference
-from autotune.tuning._settings import (
-    SearchPlan,
-    SearchSettings,
-    plan_search,
-    shapes_note,
-    study_metadata,
-)
+from autotune.tuning._settings import SearchPlan, SearchSettings, plan_search, study_metadata
+from autotune.tuning._shapes import shapes_note
 from autotune.tuning._steering import Steering
 
 
