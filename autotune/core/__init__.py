@@ -2,7 +2,13 @@
 a device are, the errors a user can act on, units, and atomic file writes. Plain Python: no
 openvino, no optuna."""
 
-from autotune.core._batch import BATCH_TOLERANCE, BatchAxes, layout_axis, parse_layouts
+from autotune.core._batch import (
+    BATCH_TOLERANCE,
+    MIX_SOURCE,
+    BatchAxes,
+    layout_axis,
+    parse_layouts,
+)
 from autotune.core._config import (
     HINTS,
     INT8,
@@ -106,6 +112,7 @@ __all__ = [
     "policy_buckets",
     "policy_shapes",
     "BATCH_TOLERANCE",
+    "MIX_SOURCE",
     "BatchAxes",
     "VIRTUAL_DEVICES",
     "hardware_of",

@@ -55,14 +55,16 @@ def compile_model(model_path: str, cache_dir: str = "ov_cache") -> "ov.CompiledM
     properties = {{**PROPERTIES, "CACHE_DIR": cache_dir}}
     if SHAPE:
         model.reshape({{name: _partial(dims) for name, dims in SHAPE.items()}})
-    if not BUCKETS:
-        return core.compile_model(model, DEVICE, properties)
-    compiled = []
-    for bucket in BUCKETS:
-        static = model.clone()
-        static.reshape(bucket)
-        compiled.append(core.compile_model(static, DEVICE, properties))
-    return Buckets(compiled, model)
+    models = [_static(model, bucket) for bucket in BUCKETS] if BUCKETS else [model]
+    compiled = [core.compile_model(m, DEVICE, properties) for m in models]
+    return Buckets(compiled, model) if BUCKETS else compiled[0]
+
+
+def _static(model: ov.Model, bucket: dict) -> ov.Model:
+    """The model reshaped to one bucket's static shape."""
+    static = model.clone()
+    static.reshape(bucket)
+    return static
 
 
 class Buckets:

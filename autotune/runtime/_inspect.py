@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openvino as ov
 
-from autotune.core import BatchAxes, InputInfo, ModelError, ModelInfo, ShapeMix
+from autotune.core import MIX_SOURCE, BatchAxes, InputInfo, ModelError, ModelInfo, ShapeMix
 from autotune.runtime._batch import find_batch_axes
 from autotune.runtime._model import (
     describe_inputs,
@@ -223,7 +223,7 @@ def _inspect_mix(path: str | Path, model: ov.Model, mix: ShapeMix) -> ModelInfo:
         shape=None,
         batch=1,
         batch_axes=BatchAxes(
-            source="the traffic's shapes",
+            source=MIX_SOURCE,
             reason=f"the traffic's shapes vary ({varying}): requests run one at a time",
         ),
         sha256=hash_files(model_files(Path(path))),
