@@ -48,6 +48,11 @@ class Pipeline(Protocol):
     @property
     def frames_per_request(self) -> int: ...
 
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 otherwise)."""
+        ...
+
     def start_next(self) -> float | None:
         """Wait for an idle request and start it again.
 
@@ -149,7 +154,9 @@ def warm_up(pipeline: Pipeline, clock: Clock, warmup_s: float) -> tuple[int, flo
             if first_completion is None:
                 first_completion = clock()
         now = clock()
-        if now - started >= warmup_s and len(latencies) >= pipeline.requests:
+        # every request once, and every distinct input (a shape of the mix) once: a dynamic
+        # model's first run at a new shape is several times slower than the next ones
+        if now - started >= warmup_s and len(latencies) >= max(pipeline.requests, pipeline.items):
             break
     # The rate is measured from the first completion so that pipeline fill does not count.
     rate_span = now - (first_completion or started)

@@ -33,6 +33,11 @@ class OpenPool(Protocol):
     @property
     def size(self) -> int: ...
 
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 otherwise)."""
+        ...
+
     def start(self, slot: int) -> None:
         """Start an inference on the idle request ``slot``."""
         ...
@@ -171,9 +176,16 @@ def run_load(
 
 
 def warm_pool(pool: OpenPool, clock: Clock) -> None:
-    """Run every request once, unmeasured: a request's first inference is slower."""
+    """Run every request once and every distinct input (a shape of a mix) once, unmeasured:
+    a request's first inference is slower, and so is a dynamic model's first run at a shape."""
     for slot in range(pool.size):
         pool.start(slot)
-    remaining = pool.size
+    started, remaining = pool.size, pool.size
     while remaining:
-        remaining -= len(pool.wait(clock() + 60.0))
+        done = pool.wait(clock() + 60.0)
+        remaining -= len(done)
+        for slot, _ in done:
+            if started < pool.items:
+                pool.start(slot)
+                started += 1
+                remaining += 1

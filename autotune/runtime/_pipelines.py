@@ -63,6 +63,12 @@ class SyncPipeline:
     def frames_per_request(self) -> int:
         return self._frames
 
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 for a static
+        model): warm-up runs each once, as a dynamic model's first run at a shape is slow."""
+        return len(self._feed.arrays)
+
     def start_next(self) -> float:
         """Run one inference; its latency as the runtime reports it (like benchmark_app)."""
         if not self._feed.varies:  # the hot path of a static model: no Python work per request
@@ -119,6 +125,12 @@ class AsyncPipeline:
     @property
     def frames_per_request(self) -> int:
         return self._frames
+
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 for a static
+        model): warm-up runs each once, as a dynamic model's first run at a shape is slow."""
+        return len(self._feed.arrays)
 
     def start_next(self) -> float | None:
         if not self._feed.varies:  # the hot path of a static model: no Python work per request
@@ -188,6 +200,12 @@ class OpenLoopPool:
     @property
     def size(self) -> int:
         return len(self._requests)
+
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 for a static
+        model): warm-up runs each once, as a dynamic model's first run at a shape is slow."""
+        return len(self._feed.arrays)
 
     def start(self, slot: int) -> None:
         item = self._next

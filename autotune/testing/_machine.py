@@ -168,6 +168,10 @@ class SimulatedPipeline:
     def frames_per_request(self) -> int:
         return self._frames
 
+    @property
+    def items(self) -> int:
+        return 1
+
     def _start(self, request: int) -> None:
         now = self._clock()
         heapq.heappush(self._in_flight, (self._streams.schedule(now), request, now))
@@ -209,6 +213,10 @@ class SimulatedOpenPool:
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def items(self) -> int:
+        return 1
 
     def start(self, slot: int) -> None:
         heapq.heappush(self._in_flight, (self._streams.schedule(self._clock()), slot))

@@ -16,6 +16,7 @@ from autotune.measure import (
     quantile,
     run_windows,
     select_windows,
+    warm_up,
 )
 from autotune.testing import FakeClock
 
@@ -24,8 +25,16 @@ class ScriptedPipeline:
     """One request at a time: every start_next completes the previous request after
     ``service_s`` (taken from a schedule that can change over time)."""
 
-    def __init__(self, clock: FakeClock, service_s: float, requests: int = 1, frames: int = 1):
+    def __init__(
+        self,
+        clock: FakeClock,
+        service_s: float,
+        requests: int = 1,
+        frames: int = 1,
+        items: int = 1,
+    ):
         self.clock = clock
+        self._items = items
         self.service_s = service_s
         self._requests = requests
         self._frames = frames
@@ -38,6 +47,10 @@ class ScriptedPipeline:
     @property
     def frames_per_request(self) -> int:
         return self._frames
+
+    @property
+    def items(self) -> int:
+        return self._items
 
     def start_next(self) -> float | None:
         self.started += 1
@@ -63,6 +76,16 @@ def test_percentile_is_nearest_rank_like_benchmark_app() -> None:
     assert percentile([5.0], 90) == 5.0
     assert math.isnan(percentile([], 50))
     assert quantile([4, 1, 3, 2], 0.75) == 3
+
+
+def test_warm_up_runs_every_shape_of_a_mix_once() -> None:
+    """A dynamic model's first run at a shape is slow: warm-up covers each distinct input
+    (64 shapes here), not only each request, whatever the warm-up time asked."""
+    clock = FakeClock()
+    done, _, _ = warm_up(ScriptedPipeline(clock, 0.001, requests=2, items=64), clock, 0.0)
+    assert done >= 64
+    done, _, _ = warm_up(ScriptedPipeline(clock, 0.001, requests=2), clock, 0.0)
+    assert done == 2
 
 
 def test_calibration_stretches_windows_for_slow_models() -> None:
