@@ -2,7 +2,7 @@
 makes one library call, and renders the result (:mod:`._console` draws progress and
 summaries)."""
 
-from autotune.cli import _deploy, _search, _studies  # noqa: F401  (register the commands)
+from autotune.cli import _demo, _deploy, _search, _studies  # noqa: F401  (register the commands)
 from autotune.cli._app import app
 
 

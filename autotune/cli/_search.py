@@ -1,5 +1,5 @@
-"""``autotune search`` and ``autotune demo``: parse, run the search with live progress, print
-the judge's summary."""
+"""``autotune search``: parse, run the search with live progress, print the judge's
+summary."""
 
 from __future__ import annotations
 
@@ -171,6 +171,15 @@ def search(
             rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.tie_margin,
+    confirm_time: Annotated[
+        str,
+        typer.Option(
+            help="Server scenario: the measured time the proofs of the stated rates may take "
+            "(on enough Poisson arrivals for p99 at 99 %), e.g. 10m; off states the rounds' "
+            "rates unproven.",
+            rich_help_panel=MEASURE,
+        ),
+    ] = f"{DEFAULTS.confirm_time_s:g}s",
     seed: Annotated[
         int | None,
         typer.Option(help="Sampler seed, for a repeatable sequence.", rich_help_panel=MEASURE),
@@ -197,6 +206,14 @@ def search(
             rich_help_panel=GUARDS,
         ),
     ] = None,
+    max_samples: Annotated[
+        int,
+        typer.Option(
+            help="The accuracy guard uses every --inputs sample up to this many, in every trial "
+            "(showing top-1 agreement ≥ 0.99 at 95 % takes 299).",
+            rich_help_panel=GUARDS,
+        ),
+    ] = DEFAULTS.max_samples,
     accuracy_fn: Annotated[
         str | None,
         typer.Option(
@@ -312,6 +329,9 @@ def search(
             confirm_rounds=confirm_rounds,
             max_rounds=max_rounds,
             tie_margin=tie_margin,
+            confirm_time_s=0.0
+            if confirm_time.strip().lower() == "off"
+            else parse_duration(confirm_time, option="--confirm-time"),
             force=force,
             allow_mixed_hardware=allow_mixed_hardware,
             objective=objective.value,
@@ -322,6 +342,7 @@ def search(
             min_top1=fraction(min_top1, "--min-top1", "0.99"),
             max_first_inference_s=duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
+            max_samples=max_samples,
             quantize=quantize,
             calibration=calibration.value,
             accuracy_fn=accuracy_fn,
@@ -356,41 +377,3 @@ def run_and_report(settings: SearchSettings, *, quiet: bool, json_output: bool) 
         print_summary(console, outcome, environment)
     if not outcome.feasible:
         raise no_feasible_error(outcome.decision)
-
-
-@app.command(short_help="Search the embedded demo CNN (about a minute).")
-def demo(
-    trials: Annotated[int, typer.Option(help="Trials for the demo search.")] = 16,
-    trial_time: Annotated[str, typer.Option(help="Measurement time per trial.")] = "1s",
-    max_latency: Annotated[
-        str, typer.Option(help="Latency limit (p90) for the demo search.")
-    ] = "5ms",
-    storage: StorageOpt = None,
-) -> None:
-    """Build the embedded demo CNN and run a short search on it ($AUTOTUNE_HOME/demo/)."""
-
-    def body() -> None:
-        from autotune.runtime import build_demo_model
-        from autotune.study import default_out_dir, default_storage
-
-        folder = default_out_dir("demo")
-        path = build_demo_model(folder / "demo.xml")
-        console.print(f"demo model: {path} (8 conv/BN/ReLU blocks, 224×224, dynamic batch)")
-        settings = SearchSettings(
-            model_path=str(path),
-            shape="images[1,3,224,224]",
-            max_latency_s=parse_duration(max_latency, option="--max-latency"),
-            device="CPU",
-            trials=trials,
-            trial_time_s=parse_duration(trial_time, option="--trial-time"),
-            study_name="demo",
-            storage=storage or default_storage(),
-            out_dir=str(folder),
-            seed=0,
-            confirm_top=2,
-            force=True,
-            allow_mixed_hardware=True,
-        )
-        run_and_report(settings, quiet=False, json_output=False)
-
-    guard(body)

@@ -13,6 +13,7 @@ _EXPORTS = {
     "Format": "_formats",
     "DeployConfig": "_config_file",
     "FORMATS": "_formats",
+    "VALIDATE_PROOF_S": "_validate",
     "VALIDATE_ROUNDS": "_validate",
     "batch_layout": "_document",
     "benchmark_app_command": "_benchmark_app",
@@ -55,5 +56,6 @@ if TYPE_CHECKING:
     from autotune.deploy._ovms import write_repository as write_repository
     from autotune.deploy._profile import profile as profile
     from autotune.deploy._python_snippet import python_snippet as python_snippet
+    from autotune.deploy._validate import VALIDATE_PROOF_S as VALIDATE_PROOF_S
     from autotune.deploy._validate import VALIDATE_ROUNDS as VALIDATE_ROUNDS
     from autotune.deploy._validate import validate as validate

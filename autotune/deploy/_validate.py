@@ -19,9 +19,18 @@ from autotune.core import (
     rate_unit,
 )
 from autotune.deploy._config_file import load_config
-from autotune.judge import ValidationResult, judge_validation
+from autotune.judge import (
+    ProofPlan,
+    RateClaim,
+    ValidationResult,
+    judge_validation,
+    prove_rate,
+    run_proofs,
+)
 from autotune.measure import (
     IsolatedRunner,
+    LoadPoint,
+    Runner,
     TrialFailure,
     Window,
     confirmation_window_s,
@@ -30,6 +39,8 @@ from autotune.measure import (
 )
 
 VALIDATE_ROUNDS = 10
+# server scenario: the measured time the proof of the stated rate may take
+VALIDATE_PROOF_S = 120.0
 
 
 def _preset_device(device: str) -> str:
@@ -45,10 +56,14 @@ def validate(
     rounds: int = VALIDATE_ROUNDS,
     window_s: float | None = None,
     max_latency_ms: float | None = None,
+    confirm_time_s: float = VALIDATE_PROOF_S,
     on_start: Callable[[str], None] | None = None,
 ) -> ValidationResult:
-    """Measure the config and the LATENCY/THROUGHPUT presets interleaved; judge the limit on the
-    upper quartile of per-round percentiles and the gain on paired per-round ratios."""
+    """Measure the config and the LATENCY/THROUGHPUT presets interleaved; judge the gain on
+    paired per-round ratios and the limit on the upper quartile of per-round percentiles (on
+    the requests over it where the rounds' windows are too short for their percentile). In the
+    server scenario, the config's stated rate is then proven again: Poisson arrivals at that
+    rate, enough of them for the rule, within ``confirm_time_s``."""
     config = load_config(path)
     doc = config.document
     constraint = doc.get("constraint") or {}
@@ -75,6 +90,7 @@ def validate(
         "rounds": rounds,
         "window_s": window,
         "percent": percent,
+        "latency_limit_ms": limit,  # the rounds' windows count the requests over it
     }
     server = constraint.get("scenario") == SERVER
     if server:
@@ -87,19 +103,20 @@ def validate(
             float((doc.get("metrics") or {}).get("throughput_fps") or 0.0),
             *(float(baselines.get(n, {}).get("throughput_fps") or 0.0) for n in names),
         ]
-        payload.update(
-            scenario=SERVER,
-            start_rates=[r if r > 0 else 1.0 for r in recorded_rates],
-            latency_limit_ms=limit,
-        )
+        payload.update(scenario=SERVER, start_rates=[r if r > 0 else 1.0 for r in recorded_rates])
     timeout = (
         default_trial_timeout(window) + (8 if server else 3) * len(candidates) * rounds * window
     )
     if on_start is not None:  # only once the file is known good: errors come first, alone
         on_start(f"{len(candidates)} configs × {rounds} interleaved rounds of {window:g} s")
+    claim = None
     with IsolatedRunner() as runner, machine_lock():
         try:
             result = runner.call("measure_interleaved", payload, timeout_s=timeout)
+            if server and recorded_rates[0] > 0 and confirm_time_s > 0:
+                assert limit is not None
+                plan = ProofPlan(percent, limit, budget_s=confirm_time_s, step_down=False)
+                claim = _prove(runner, payload, recorded_rates[0], plan)
         except TrialFailure as exc:
             raise ValidationFailedError(
                 f"the config no longer runs here: {exc.reason}",
@@ -117,4 +134,31 @@ def validate(
         recorded_fps=float(recorded) if recorded else None,
         min_rate=constraint.get("min_rate") if server else None,
         unit=rate_unit(SERVER if server else OFFLINE),
+        claim=claim,
     )
+
+
+def _prove(runner: Runner, payload: dict[str, Any], rate: float, plan: ProofPlan) -> RateClaim:
+    """The config's stated rate, proven again (the first config of ``payload``)."""
+
+    def measure_round(
+        windows: list[tuple[float, float] | None], rotation: int
+    ) -> list[LoadPoint | None]:
+        job = {
+            key: payload[key]
+            for key in ("model_path", "variants", "shape", "batch_axes", "percent")
+        }
+        job.update(
+            configs=payload["configs"][:1],
+            windows=[list(w) if w is not None else None for w in windows],
+            latency_limit_ms=plan.limit_ms,
+            rotation=rotation,
+        )
+        seconds = sum(w[1] for w in windows if w is not None)
+        done = runner.call(
+            "measure_rates", job, timeout_s=default_trial_timeout(2.0) + 3 * seconds
+        )
+        return [LoadPoint.from_dict(p) if p is not None else None for p in done["points"]]
+
+    [(points, capped)] = run_proofs([rate], plan, measure_round)
+    return prove_rate(points, rate, plan, capped=capped)

@@ -7,11 +7,12 @@ How the windows become the figures a decision uses is the judge's business
 """
 
 from autotune.measure._accuracy import compare_outputs, is_probability_vector
+from autotune.measure._analysis_handlers import PEAK_MATMUL_SIZE
 from autotune.measure._arrivals import poisson_arrivals
 from autotune.measure._backend import Backend, RuntimeBackend, Session
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
-from autotune.measure._handlers import HANDLERS, PEAK_MATMUL_SIZE
+from autotune.measure._handlers import HANDLERS
 from autotune.measure._lock import LOCK_ENV, machine_lock
 from autotune.measure._metric import check_accuracy_fn, load_metric, metric_drop
 from autotune.measure._profile import efficiency, summarize_layers
@@ -44,7 +45,7 @@ from autotune.measure._samples import (
     random_samples,
 )
 from autotune.measure._server import CURVE_FRACTIONS, curve_rates, measure_server, probe_window_s
-from autotune.measure._serving import LoadPoint, OpenPool, run_load, warm_pool
+from autotune.measure._serving import LoadPoint, OpenPool, bursts, run_load, warm_pool
 from autotune.measure._stability import (
     STABILITY_REMEDY,
     Stability,
@@ -55,6 +56,7 @@ from autotune.measure._window import (
     DISPLAY_PERCENTILES,
     MIN_REQUESTS_PER_WINDOW,
     Window,
+    over_runs,
     percentile,
     percentile_key,
     quantile,
@@ -66,6 +68,7 @@ __all__ = [
     "metric_drop",
     "CURVE_FRACTIONS",
     "LoadPoint",
+    "bursts",
     "OpenPool",
     "RatePlan",
     "RateSearch",
@@ -118,6 +121,7 @@ __all__ = [
     "machine_lock",
     "measure",
     "measurement_record",
+    "over_runs",
     "percentile",
     "percentile_key",
     "quantile",
