@@ -109,8 +109,8 @@ def reproduce(
          "--format", "benchmark_app"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    line = next((x for x in exported.stderr.splitlines() if x.startswith("benchmark_app")), None)
-    if line is None:
+    line = exported.stdout.strip()  # the command alone (notes and "wrote …" go to stderr)
+    if not line.startswith("benchmark_app"):
         return None, None, exported.stderr.strip() or "no command"
     command = shlex.split(line)
     command[0] = str(BIN / "benchmark_app")

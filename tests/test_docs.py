@@ -55,7 +55,28 @@ def test_every_documented_command_parses(page: str, line: str) -> None:
     command = GROUP.commands.get(name)  # type: ignore[attr-defined]
     assert command is not None, f"{page}: no command {name!r} in {line!r}"
     with command.make_context(name, list(args)) as ctx:  # parses, checks choices; runs nothing
-        assert ctx.command is command
+        assert not ctx.args and not getattr(ctx, "protected_args", [])  # nothing left over
+        options = {opt: p for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+        tokens = iter(args)
+        for token in tokens:
+            if not token.startswith("-"):
+                continue
+            option, _, inline = token.partition("=")
+            param = options[option]
+            # the documented option reaches its parameter, with the documented value
+            assert ctx.get_parameter_source(param.name).name == "COMMANDLINE", (line, option)
+            value = ctx.params[param.name]
+            if getattr(param, "is_flag", False):
+                assert value is True or option in param.secondary_opts, (line, option)
+                continue
+            text = inline or next(tokens)
+            got = value[-1] if isinstance(value, (list, tuple)) else value
+            got = getattr(got, "value", got)  # a choice
+            assert (got == float(text)) if isinstance(got, float) else str(got) == text, (
+                line,
+                option,
+                value,
+            )
     assert CliRunner().invoke(app, [name, "--help"]).exit_code == 0
 
 

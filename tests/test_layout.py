@@ -1,5 +1,6 @@
 """The layout holds: dependencies point one way down the pipeline, packages are entered through
-their ``__init__`` only, and only the runtime package imports openvino."""
+their ``__init__`` only, only the runtime package imports openvino, and decisions are made in
+the judge only."""
 
 from __future__ import annotations
 
@@ -106,17 +107,109 @@ def test_modules_stay_small() -> None:
     assert not long, long
 
 
+def typed_exports(init: Path) -> dict[str, str]:
+    """name → module of each ``if TYPE_CHECKING:`` import in a lazy package's __init__ (what
+    mypy and readers see)."""
+    found = {}
+    for node in ast.walk(ast.parse(init.read_text())):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.module:
+                    found.update({a.asname or a.name: stmt.module for a in stmt.names})
+    return found
+
+
 @pytest.mark.parametrize(
-    "package", ["core", "measure", "judge", "study", "tuning", "deploy", "report", "testing"]
+    "package",
+    ["core", "runtime", "measure", "judge", "study", "tuning", "deploy", "report", "testing"],
 )
-def test_every_public_name_resolves(package: str) -> None:
-    """What a package's __init__ lists (eagerly or lazily) is there, from the module it names."""
+def test_every_public_name_is_the_one_its_package_defines(package: str) -> None:
+    """What a package's __init__ lists is there; a lazy name is the object of the module it is
+    said to live in, and the typed imports say the same module; no package hands out another
+    package's function or class as its own."""
     import importlib
 
     module = importlib.import_module(f"autotune.{package}")
     assert module.__all__, package
+    lazy: dict[str, str] = getattr(module, "_EXPORTS", {})
+    if lazy:
+        typed = typed_exports(ROOT / package / "__init__.py")
+        wanted = {name: f"autotune.{package}.{where}" for name, where in lazy.items()}
+        assert typed == wanted, f"autotune.{package}: TYPE_CHECKING imports ≠ _EXPORTS"
     for name in module.__all__:
-        assert getattr(module, name) is not None, f"autotune.{package}.{name}"
+        value = getattr(module, name)
+        if name in lazy:
+            home = importlib.import_module(f"autotune.{package}.{lazy[name]}")
+            assert value is getattr(home, name), f"autotune.{package}.{name}"
+        defined = getattr(value, "__module__", None) if callable(value) else None
+        if defined and defined.startswith("autotune."):
+            assert defined.startswith(f"autotune.{package}."), (
+                f"autotune.{package}.{name} comes from {defined}"
+            )
+
+
+# Decisions live in the judge: outside it, no module divides one config's throughput by
+# another's (a gain, a ratio to a hint) or computes a paired ratio of rounds.
+THROUGHPUT_WORDS = ("throughput", "fps", "estimate")
+JUDGE_ONLY_CALLS = ("paired_ratio", "round_ratios")
+
+
+def _names(node: ast.AST) -> list[str]:
+    """Every identifier and attribute name in an expression."""
+    out = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.append(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.append(sub.attr)
+    return out
+
+
+def _a_throughput(node: ast.AST) -> bool:
+    return any(word in name.lower() for name in _names(node) for word in THROUGHPUT_WORDS)
+
+
+def decisions(source: str) -> list[str]:
+    """(line: what) of each throughput ratio and each judge-only call in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            if _a_throughput(node.left) and _a_throughput(node.right):
+                found.append(f"line {node.lineno}: a throughput ratio: {ast.unparse(node)}")
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            name = node.func.id if isinstance(node.func, ast.Name) else name
+            if name in JUDGE_ONLY_CALLS:
+                found.append(f"line {node.lineno}: {name}() belongs to the judge")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in MODULES if package_of(p) != "judge"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_decisions_are_made_in_the_judge(path: Path) -> None:
+    found = decisions(path.read_text())
+    assert not found, "\n".join(found)
+
+
+def test_the_decision_test_catches_a_ratio_outside_the_judge() -> None:
+    planted = (
+        "def gain(winner, hint, decision):\n"
+        "    a = winner.throughput.estimate / hint.throughput.estimate\n"  # a gain
+        "    b = c.throughput_fps / best_hint_fps\n"  # a ratio to a hint
+        "    c = paired_ratio(winner.rounds, hint.rounds)\n"  # the judge's interval
+        "    d = judge.paired_ratio(x, y)\n"
+        "    e = frames / wall\n"  # a throughput, not a comparison: fine
+        "    f = gflops_per_frame * fps / 1e9\n"  # fine
+    )
+    assert [x.split(":")[0] for x in decisions(planted)] == [
+        "line 2",
+        "line 3",
+        "line 4",
+        "line 5",
+    ]
 
 
 def test_the_command_line_starts_without_the_heavy_libraries() -> None:

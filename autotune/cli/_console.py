@@ -105,6 +105,9 @@ class RichObserver:
 
 
 def summary_table(info: SummaryInfo) -> Table:
+    """One row per config; "× hint" (each config ÷ the reference hint, as the judge states it)
+    only when there is a reference hint."""
+    ratios = any(row.gain is not None for row in info.rows)
     table = Table(width=WIDTH, show_lines=False, title_justify="left")
     table.add_column("", no_wrap=True)
     table.add_column("config", overflow="fold", ratio=1)
@@ -112,7 +115,8 @@ def summary_table(info: SummaryInfo) -> Table:
     table.add_column("p50", justify="right", no_wrap=True)
     table.add_column("p90", justify="right", no_wrap=True)
     table.add_column("p99", justify="right", no_wrap=True)
-    table.add_column("× hint", justify="right", no_wrap=True)
+    if ratios:
+        table.add_column("× hint", justify="right", no_wrap=True)
 
     def f(v: float, d: int = 2) -> str:
         return f"{v:.{d}f}" if math.isfinite(v) else "–"
@@ -127,7 +131,7 @@ def summary_table(info: SummaryInfo) -> Table:
             f(row.latency_ms.get("p50", math.nan)),
             f(row.latency_ms.get("p90", math.nan)),
             f(row.latency_ms.get("p99", math.nan)),
-            row.ratio_text.split(" [")[0],
+            *([row.gain.short() if row.gain is not None else "–"] if ratios else []),
             style=style,
         )
     return table
@@ -159,9 +163,14 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
         console.print(f"⚠ {note}", style="yellow", highlight=False)
     if info.variant_gain:
         console.print(f"· {info.variant_gain}", highlight=False)
+    ratios = (
+        f", × hint is each config ÷ the {info.reference} (paired rounds; '(search)': the search "
+        "figures' ratio)"
+        if info.reference
+        else ""
+    )
     console.print(
-        f"{info.confirmation}; {info.unit} are medians, × hint is the paired ratio with its "
-        "interval"
+        f"{info.confirmation}; {info.unit} are medians{ratios}"
         + (
             "; req/s is the stated rate: the highest Poisson arrival rate proven to hold the "
             "latency limit (? where the --confirm-time budget capped the proof)"

@@ -10,7 +10,7 @@ import typer
 
 from autotune.cli._app import app, console, guard, out
 from autotune.cli._options import StorageOpt, StudyOpt, duration
-from autotune.core import BadInputError, parse_duration
+from autotune.core import parse_duration
 from autotune.deploy import FORMATS, VALIDATE_PROOF_S, VALIDATE_ROUNDS
 
 ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
@@ -55,40 +55,33 @@ def export(
     format."""
 
     def body() -> None:
-        from pathlib import Path
+        from autotune.deploy import export as run
+        from autotune.study import absolute_storage, default_storage, load_study
 
-        from autotune.core import write_atomic
-        from autotune.deploy import build_best_config, with_model_beside
-        from autotune.study import absolute_storage, default_storage, load_study, study_out_dir
-
-        form = FORMATS[fmt.value]
-        if form.folder and output:
-            raise BadInputError(f"--format {fmt.value} writes a folder", "use --out-dir DIR")
-        if not form.folder and out_dir:
-            raise BadInputError(f"--format {fmt.value} writes a file", "use -o FILE")
         limit = duration(max_latency, "--max-latency")
         url = absolute_storage(storage or default_storage())
-        s = load_study(study, url)
-        doc = build_best_config(s, url, trial=trial, max_latency_ms=limit * 1e3 if limit else None)
-        default = study_out_dir(s) / form.default_target if form.default_target else None
-        if form.write is not None:
-            folder = Path(out_dir) if out_dir else default
-            assert folder is not None
-            message = form.write(doc, folder)
-            console.print(f"wrote {folder}")
+        done = run(
+            load_study(study, url),
+            fmt.value,
+            output if output is not None else out_dir,
+            storage=url,
+            # what the user named: -o a file, --out-dir a folder (checked against the format)
+            folder=False if output is not None else (True if out_dir is not None else None),
+            trial=trial,
+            max_latency_ms=limit * 1e3 if limit is not None else None,
+        )
+        # stdout: the export itself, or the command that uses what was written; the rest on
+        # stderr, so `cmd=$(autotune export --format benchmark_app)` holds the command alone
+        if done.path is None:
+            out.print(done.content, end="", highlight=False)
         else:
-            assert form.render is not None
-            target = output or (str(default) if default else None)
-            if target and form.carries_model:
-                doc = with_model_beside(doc, Path(target).parent)
-            content, message = form.render(doc, target or "deploy.py")
-            if target:
-                write_atomic(target, content)
-                console.print(f"wrote {target}")
-            else:
-                out.print(content, end="", highlight=False)
-        if message:
-            console.print(message, highlight=False)
+            console.print(f"wrote {done.path}", highlight=False)
+        if done.command and done.path is not None:
+            out.print(done.command, highlight=False, emoji=False)
+        elif done.command:
+            console.print(f"run it: {done.command}", highlight=False)
+        for note in done.notes:
+            console.print(note, highlight=False)
 
     guard(body)
 
@@ -124,8 +117,6 @@ def validate(
         from autotune.core import ValidationFailedError
         from autotune.deploy import validate as run
 
-        if rounds < 2:
-            raise BadInputError("--rounds must be at least 2", "e.g. --rounds 10")
         limit = duration(max_latency, "--max-latency")
         result = run(
             config,
@@ -143,13 +134,14 @@ def validate(
             for name, fps in [("config", result.throughput), *result.hints.items()]:
                 r = result.ratios.get(name)
                 extra = f"  ratio {r.estimate:.2f}× ({r.describe()})" if r else ""
-                console.print(
+                out.print(
                     f"{name:11s} {fps.estimate:9.1f} {result.unit} [{fps.low:.1f}, "
-                    f"{fps.high:.1f}]{extra}"
+                    f"{fps.high:.1f}]{extra}",
+                    highlight=False,
                 )
             if result.claim is not None:
-                console.print(f"stated rate: {result.claim.describe()}", highlight=False)
-            console.print(result.verdict, highlight=False)
+                out.print(f"stated rate: {result.claim.describe()}", highlight=False)
+            out.print(result.verdict, highlight=False)
         if not result.ok:
             raise ValidationFailedError(
                 "validation failed: " + "; ".join(result.problems),

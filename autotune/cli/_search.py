@@ -374,6 +374,6 @@ def run_and_report(settings: SearchSettings, *, quiet: bool, json_output: bool) 
     if json_output:
         out.print_json(json.dumps(summary_json(outcome, environment)))
     elif not quiet:
-        print_summary(console, outcome, environment)
+        print_summary(out, outcome, environment)  # a result: stdout (progress went to stderr)
     if not outcome.feasible:
         raise no_feasible_error(outcome.decision)

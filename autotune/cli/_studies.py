@@ -72,7 +72,7 @@ def studies(storage: StorageOpt = None, json_output: JsonOpt = False) -> None:
             out.print_json(json.dumps({"storage": url, "studies": rows}))
             return
         if not rows:
-            console.print(f"no studies in {url}")
+            out.print(f"no studies in {url}", highlight=False)
             return
         table = Table()
         for column in ("study", "limit", "trials", "ships", "FPS", "× hint"):
@@ -86,7 +86,10 @@ def studies(storage: StorageOpt = None, json_output: JsonOpt = False) -> None:
                 str(r["trials"]),
                 r["ships"] or "nothing",
                 f"{fps['estimate']:.1f} ({r['source']})" if fps else "–",
-                f"{ratio['estimate']:.2f}× {r['vs_hint']}" if ratio else "–",
+                f"{ratio['estimate']:.2f}× {r['vs_hint']}"
+                + (" (search)" if ratio["source"] == "search figures" else "")
+                if ratio
+                else "–",
             )
         out.print(table)
 
@@ -110,10 +113,6 @@ def compare(
         from autotune.report import write_compare
         from autotune.study import load_study
 
-        if len(names) < 2:
-            raise BadInputError(
-                "compare needs at least two study names", "e.g. autotune compare a b"
-            )
         url = _storage(storage)
         written, rows = write_compare([load_study(n, url) for n in names], output)
         table = Table(width=100)
@@ -127,7 +126,7 @@ def compare(
                 r.winner,
                 f"{r.throughput_fps:.1f}",
                 f"{r.latency_ms:.2f} ms",
-                f"{r.ratio:.2f}×",
+                f"{r.ratio:.2f}×" if r.ratio == r.ratio else "–",  # NaN: no reference hint
             )
         out.print(table)
         console.print(f"compare: {written}")

@@ -17,6 +17,7 @@ from autotune.core._config import (
     preset_named,
     simplicity,
 )
+from autotune.core._devices import VIRTUAL_DEVICES, hardware_of, hints_device, is_virtual
 from autotune.core._errors import (
     AutotuneError,
     BadInputError,
@@ -82,6 +83,10 @@ __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "BATCH_TOLERANCE",
     "BatchAxes",
+    "VIRTUAL_DEVICES",
+    "hardware_of",
+    "hints_device",
+    "is_virtual",
     "layout_axis",
     "parse_layouts",
     *_LAZY,

@@ -1,5 +1,6 @@
-"""Deploying the result: the best_config.json document, one renderer per export format,
-loading a config back and compiling it, re-validating it, and profiling it."""
+"""Deploying the result: the best_config.json document, one renderer per export format and
+:func:`export` that writes one, loading a config back and compiling it, re-validating it, and
+profiling it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ _EXPORTS = {
     "Chosen": "_document",
     "Format": "_formats",
     "DeployConfig": "_config_file",
+    "Exported": "_export",
+    "Rendered": "_rendered",
+    "export": "_export",
     "FORMATS": "_formats",
     "VALIDATE_PROOF_S": "_validate",
     "VALIDATE_ROUNDS": "_validate",
@@ -49,6 +53,8 @@ if TYPE_CHECKING:
     from autotune.deploy._document import no_feasible_error as no_feasible_error
     from autotune.deploy._document import with_model_beside as with_model_beside
     from autotune.deploy._document import write_best_config as write_best_config
+    from autotune.deploy._export import Exported as Exported
+    from autotune.deploy._export import export as export
     from autotune.deploy._formats import FORMATS as FORMATS
     from autotune.deploy._formats import Format as Format
     from autotune.deploy._ovms import docker_command as docker_command
@@ -56,6 +62,7 @@ if TYPE_CHECKING:
     from autotune.deploy._ovms import write_repository as write_repository
     from autotune.deploy._profile import profile as profile
     from autotune.deploy._python_snippet import python_snippet as python_snippet
+    from autotune.deploy._rendered import Rendered as Rendered
     from autotune.deploy._validate import VALIDATE_PROOF_S as VALIDATE_PROOF_S
     from autotune.deploy._validate import VALIDATE_ROUNDS as VALIDATE_ROUNDS
     from autotune.deploy._validate import validate as validate

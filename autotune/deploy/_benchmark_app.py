@@ -4,10 +4,12 @@ configuration as autotune measured it."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from typing import Any
 
 from autotune.core import BATCH_DEVICE, format_shape
+from autotune.deploy._rendered import Rendered
 
 # Without -o, the -load_config file goes next to best_config.json (whose format differs).
 DEFAULT_FILE = "benchmark_app_config.json"
@@ -43,18 +45,30 @@ def benchmark_app_command(
     return command, ""
 
 
-def render_benchmark_app(doc: dict[str, Any], target: str) -> tuple[str, str]:
-    """(the -load_config file, the command that uses it)."""
+# Words printed bare: shlex's safe characters, plus the brackets and "?" of -shape and -layout
+# (images[1,3,224,224], x[N???]). Quoting those would break `cmd=$(autotune export …) && $cmd`
+# (an expanded variable keeps its quotes); bare, an unmatched glob stays as it is in bash.
+_BARE = re.compile(r"[\w@%+=:,./\-\[\]?]+")
+
+
+def command_line(words: list[str]) -> str:
+    """``words`` as one line a shell runs as it is, or through ``$cmd`` (quoted only where a
+    word needs it: spaces, quotes, other shell characters)."""
+    return " ".join(w if _BARE.fullmatch(w) else shlex.quote(w) for w in words)
+
+
+def render_benchmark_app(doc: dict[str, Any], target: str) -> Rendered:
+    """The -load_config file and the command that uses it (or why there is none)."""
     command, reason = benchmark_app_command(doc, target)
     content = json.dumps(doc["properties"], indent=2) + "\n"
-    message = shlex.join(command) if command else f"note: {reason}"
+    notes = [] if command else [f"note: {reason}"]
     scenario = doc.get("scenario") or {}
     if scenario.get("name") == "server":
         key = f"p{scenario['percentile']:g}"
-        message += (
-            "\nnote: benchmark_app runs a closed loop, so it shows this config's ceiling "
+        notes.append(
+            "note: benchmark_app runs a closed loop, so it shows this config's ceiling "
             f"({scenario.get('closed_loop_fps') or 0:.1f} FPS here), not the rate it sustains "
             f"under Poisson arrivals ({scenario['sustainable_rate']:.1f} req/s at {key} ≤ "
             f"{scenario['max_latency_ms']:g} ms)"
         )
-    return content, message
+    return Rendered(content, command_line(command) if command else "", tuple(notes))

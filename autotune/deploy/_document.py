@@ -59,6 +59,7 @@ def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
         "constrained_latency_ms": _round(contender.constrained_latency_ms),
         "first_inference_ms": _round(config.first_inference_ms, 3),
         "compile_ms": _round(config.compile_ms, 3),
+        "to_first_result_ms": _round(contender.to_first_result_ms, 3),
         "memory_bytes": config.memory_bytes,
         "drift": contender.accuracy.rel_l2 if contender.accuracy else None,
         "top1_agreement": contender.accuracy.top1 if contender.accuracy else None,
@@ -187,7 +188,7 @@ def build_best_config(
         "findings": list(decision.findings),
         "baselines": {
             name: _figures(c, next(r for r in chosen.configs if r.key == c.key))
-            | {"feasible": c.feasible}
+            | {"feasible": c.feasible, "device": c.config.device}
             for c in decision.contenders
             if c.is_baseline  # validate re-measures the user's hints, not a variant's
             for name in c.presets

@@ -1,5 +1,6 @@
-"""The export formats, in one registry. A file format renders ``(doc, target) → (content,
-message)``; a folder format writes ``(doc, folder) → message``.
+"""The export formats, in one registry. A file format renders ``(doc, target) → Rendered``
+(the file's content, the command that uses it, notes); a folder format writes
+``(doc, folder) → Rendered`` (no content: it wrote the folder).
 
 Adding a format is a module with its renderer and one entry in :data:`FORMATS`.
 """
@@ -15,10 +16,11 @@ from typing import Any
 from autotune.deploy._benchmark_app import render_benchmark_app
 from autotune.deploy._ovms import write_repository
 from autotune.deploy._python_snippet import render_python
+from autotune.deploy._rendered import Rendered
 
 
-def render_json(doc: dict[str, Any], target: str) -> tuple[str, str]:
-    return json.dumps(doc, indent=2) + "\n", ""
+def render_json(doc: dict[str, Any], target: str) -> Rendered:
+    return Rendered(json.dumps(doc, indent=2) + "\n")
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ class Format:
     """How one export format is produced, and where it goes without -o / --out-dir."""
 
     help: str
-    render: Callable[[dict[str, Any], str], tuple[str, str]] | None = None
-    write: Callable[[dict[str, Any], Path], str] | None = None
+    render: Callable[[dict[str, Any], str], Rendered] | None = None
+    write: Callable[[dict[str, Any], Path], Rendered] | None = None
     default_target: str | None = None  # in the study folder; None: stdout
     carries_model: bool = False  # a shipped INT8 IR is copied next to the file written
 

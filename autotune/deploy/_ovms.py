@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autotune.core import write_atomic
+from autotune.deploy._rendered import Rendered
 
 CONTAINER_ROOT = "/models"
 IMAGE = "openvino/model_server:latest"
@@ -51,11 +52,11 @@ def docker_command(folder: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def write_repository(doc: dict[str, Any], folder: Path) -> str:
-    """Write the repository into ``folder``; the message says how to serve it."""
+def write_repository(doc: dict[str, Any], folder: Path) -> Rendered:
+    """Write the repository into ``folder``; the command serves it."""
     from autotune import runtime  # converting a model needs openvino
 
     name = model_name(doc)
     runtime.save_ir(doc["model"], folder / name / "1" / "model.xml")
     write_atomic(folder / "config.json", json.dumps(ovms_entry(doc), indent=2) + "\n")
-    return f"serve it with: {shlex.join(docker_command(folder))}"
+    return Rendered("", shlex.join(docker_command(folder)))

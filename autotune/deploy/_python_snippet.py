@@ -4,7 +4,10 @@ compile cache, and runs one round of requests."""
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
+
+from autotune.deploy._rendered import Rendered
 
 _TEMPLATE = '''"""Deploy the configuration autotune found for {model_name}: {label}.
 
@@ -140,5 +143,5 @@ def _literal(value: dict[str, Any]) -> str:
     return pprint.pformat(value, width=96, sort_dicts=False)
 
 
-def render_python(doc: dict[str, Any], target: str) -> tuple[str, str]:
-    return python_snippet(doc, target), f"run it: python {target} {doc['model']}"
+def render_python(doc: dict[str, Any], target: str) -> Rendered:
+    return Rendered(python_snippet(doc, target), shlex.join(["python", target, doc["model"]]))

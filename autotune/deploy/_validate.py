@@ -1,6 +1,6 @@
 """Re-measure an exported config against the hint presets on this machine, now — a regression
-check for CI after a driver, OpenVINO or hardware change. The verdict is the judge's
-(:func:`autotune.judge.judge_validation`)."""
+check for CI after a driver, OpenVINO or hardware change. The limits are the ones the study
+recorded, and the verdict is the judge's (:func:`autotune.judge.judge_validation`)."""
 
 from __future__ import annotations
 
@@ -10,31 +10,31 @@ from pathlib import Path
 from typing import Any
 
 from autotune.core import (
-    BATCH_DEVICE,
-    OFFLINE,
     PRESET_HINTS,
-    SERVER,
+    BadInputError,
     ValidationFailedError,
+    hints_device,
     preset_named,
-    rate_unit,
 )
 from autotune.deploy._config_file import load_config
 from autotune.judge import (
+    Accuracy,
+    Limits,
     ProofPlan,
     RateClaim,
+    Recorded,
     ValidationResult,
     judge_validation,
     prove_rate,
     run_proofs,
 )
 from autotune.measure import (
+    InterleavedJob,
     IsolatedRunner,
-    LoadPoint,
+    RateJob,
     Runner,
     TrialFailure,
-    Window,
     confirmation_window_s,
-    default_trial_timeout,
     machine_lock,
 )
 
@@ -43,11 +43,18 @@ VALIDATE_ROUNDS = 10
 VALIDATE_PROOF_S = 120.0
 
 
-def _preset_device(device: str) -> str:
-    """The device the hints run on: BATCH:CPU(4) → CPU; CPU and AUTO as they are."""
-    if device.startswith(BATCH_DEVICE + ":"):
-        return device.split(":", 1)[1].split("(", 1)[0]
-    return device
+def _recorded(figures: dict[str, Any], accuracy: dict[str, Any] | None) -> Recorded:
+    """What the study recorded of a config and validate does not measure again."""
+    to_first = figures.get("to_first_result_ms")
+    if to_first is None and figures.get("compile_ms") is not None:  # an older document
+        to_first = figures["compile_ms"] + (figures.get("first_inference_ms") or 0.0)
+    if accuracy is None and (figures.get("drift") is not None or figures.get("top1_agreement")):
+        accuracy = {"rel_l2": figures.get("drift"), "top1": figures.get("top1_agreement")}
+    return Recorded(
+        memory_bytes=figures.get("memory_bytes"),
+        to_first_result_ms=to_first,
+        accuracy=Accuracy.from_record(accuracy),
+    )
 
 
 def validate(
@@ -59,106 +66,112 @@ def validate(
     confirm_time_s: float = VALIDATE_PROOF_S,
     on_start: Callable[[str], None] | None = None,
 ) -> ValidationResult:
-    """Measure the config and the LATENCY/THROUGHPUT presets interleaved; judge the gain on
-    paired per-round ratios and the limit on the upper quartile of per-round percentiles (on
-    the requests over it where the rounds' windows are too short for their percentile). In the
-    server scenario, the config's stated rate is then proven again: Poisson arrivals at that
-    rate, enough of them for the rule, within ``confirm_time_s``."""
+    """Measure the config and the hint presets the study judged it against, interleaved, and
+    ask the judge under the study's limits (``max_latency_ms`` replaces its latency limit). In
+    the server scenario the config's stated rate is then proven again: Poisson arrivals at that
+    rate, enough of them for the binomial rule, within ``confirm_time_s`` of measurement (0:
+    judge the rounds only)."""
+    if rounds < 2:
+        raise BadInputError(f"--rounds must be at least 2, got {rounds}", "e.g. --rounds 10")
+    if window_s is not None and not window_s > 0:
+        raise BadInputError("--window must be positive", "e.g. --window 0.5s")
+    if not confirm_time_s >= 0:
+        raise BadInputError(
+            "--confirm-time must be 0 (off) or positive", "e.g. --confirm-time 120s"
+        )
     config = load_config(path)
     doc = config.document
-    constraint = doc.get("constraint") or {}
-    limit = max_latency_ms if max_latency_ms is not None else constraint.get("max_latency_ms")
-    percent = float(constraint.get("percentile") or 90.0)
-    tuned = config.runtime_config
-    device = _preset_device(config.device)
+    limits = Limits.from_dict(doc.get("constraint") or {})
+    if max_latency_ms is not None:
+        limits = replace(limits, max_latency_ms=max_latency_ms)
+    if limits.server and limits.max_latency_ms is None:
+        raise ValidationFailedError(
+            "the config was tuned for the server scenario but has no latency limit",
+            "re-export it with autotune export",
+        )
     # The hints the study judged against: those that met its limits (the f32 hints where the
-    # default precision failed the accuracy guard, which validate does not re-measure).
+    # default precision failed the accuracy guard), on the device they ran on, at the batch the
+    # study measured them (1, unless --shape fixed another).
     baselines = doc.get("baselines") or {}
     names = [n for n, b in baselines.items() if b.get("feasible")] or list(PRESET_HINTS)
-    # at the batch the study measured them (1, unless --shape fixed another)
-    hints = [replace(preset_named(name, device), batch=config.batch_axes.batch) for name in names]
-    candidates = [tuned, *hints]
-    window = window_s or confirmation_window_s(2.0)
+    hints = [
+        replace(
+            preset_named(
+                name, baselines.get(name, {}).get("device") or hints_device([config.device])
+            ),
+            batch=config.batch_axes.batch,
+        )
+        for name in names
+    ]
+    metrics = doc.get("metrics") or {}
     variant = doc.get("variant") or {}
-    payload: dict[str, Any] = {
+    job = InterleavedJob(
         # an INT8 winner is measured on its IR, the hints on the user's model (as judged)
-        "model_path": variant.get("original_model") or config.model,
-        "variants": doc.get("variants"),
-        "shape": config.base_shape,
-        "batch_axes": config.batch_axes.to_dict(),
-        "configs": [c.to_dict() for c in candidates],
-        "rounds": rounds,
-        "window_s": window,
-        "percent": percent,
-        "latency_limit_ms": limit,  # the rounds' windows count the requests over it
-    }
-    server = constraint.get("scenario") == SERVER
-    if server:
-        if limit is None:
-            raise ValidationFailedError(
-                "the config was tuned for the server scenario but has no latency limit",
-                "re-export it with autotune export",
+        model_path=variant.get("original_model") or config.model,
+        shape=config.base_shape,
+        batch_axes=config.batch_axes.to_dict(),
+        variants=doc.get("variants"),
+        configs=(config.runtime_config, *hints),
+        rounds=rounds,
+        window_s=window_s or confirmation_window_s(2.0),
+        percent=limits.percentile,
+        scenario=limits.scenario,
+        start_rates=tuple(
+            r if r > 0 else 1.0
+            for r in (
+                float(metrics.get("throughput_fps") or 0.0),
+                *(float(baselines.get(n, {}).get("throughput_fps") or 0.0) for n in names),
             )
-        recorded_rates = [
-            float((doc.get("metrics") or {}).get("throughput_fps") or 0.0),
-            *(float(baselines.get(n, {}).get("throughput_fps") or 0.0) for n in names),
-        ]
-        payload.update(scenario=SERVER, start_rates=[r if r > 0 else 1.0 for r in recorded_rates])
-    timeout = (
-        default_trial_timeout(window) + (8 if server else 3) * len(candidates) * rounds * window
+        ),
+        latency_limit_ms=limits.max_latency_ms,
     )
     if on_start is not None:  # only once the file is known good: errors come first, alone
-        on_start(f"{len(candidates)} configs × {rounds} interleaved rounds of {window:g} s")
+        on_start(f"{len(job.configs)} configs × {rounds} interleaved rounds of {job.window_s:g} s")
     claim = None
     with IsolatedRunner() as runner, machine_lock():
         try:
-            result = runner.call("measure_interleaved", payload, timeout_s=timeout)
-            if server and recorded_rates[0] > 0 and confirm_time_s > 0:
-                assert limit is not None
-                plan = ProofPlan(percent, limit, budget_s=confirm_time_s, step_down=False)
-                claim = _prove(runner, payload, recorded_rates[0], plan)
+            measured = job.run(runner)
+            stated = float(metrics.get("throughput_fps") or 0.0)
+            if limits.server and stated > 0 and confirm_time_s > 0:
+                assert limits.max_latency_ms is not None
+                plan = ProofPlan(
+                    limits.percentile,
+                    limits.max_latency_ms,
+                    budget_s=confirm_time_s,
+                    step_down=False,
+                )
+                claim = _prove(runner, job, stated, plan)
         except TrialFailure as exc:
             raise ValidationFailedError(
                 f"the config no longer runs here: {exc.reason}",
                 "re-run autotune search on this machine",
             ) from None
-    measured = [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
-    recorded = (doc.get("metrics") or {}).get("throughput_fps")
+    recorded = metrics.get("throughput_fps")
     return judge_validation(
         str(doc.get("label", doc.get("device", ""))),
-        bool(doc.get("preset")) and not doc.get("variant"),  # a hint of the user's model
+        # a hint of the user's model is the bar itself: it is not judged against the hints
+        doc.get("preset") if not variant else None,
         measured[0],
         dict(zip(names, measured[1:], strict=True)),
-        limit_ms=limit,
-        percent=percent,
+        limits,
         recorded_fps=float(recorded) if recorded else None,
-        min_rate=constraint.get("min_rate") if server else None,
-        unit=rate_unit(SERVER if server else OFFLINE),
+        recorded=_recorded(metrics, doc.get("accuracy")),
+        recorded_hints={n: _recorded(baselines.get(n, {}), None) for n in names},
         claim=claim,
     )
 
 
-def _prove(runner: Runner, payload: dict[str, Any], rate: float, plan: ProofPlan) -> RateClaim:
-    """The config's stated rate, proven again (the first config of ``payload``)."""
-
-    def measure_round(
-        windows: list[tuple[float, float] | None], rotation: int
-    ) -> list[LoadPoint | None]:
-        job = {
-            key: payload[key]
-            for key in ("model_path", "variants", "shape", "batch_axes", "percent")
-        }
-        job.update(
-            configs=payload["configs"][:1],
-            windows=[list(w) if w is not None else None for w in windows],
-            latency_limit_ms=plan.limit_ms,
-            rotation=rotation,
-        )
-        seconds = sum(w[1] for w in windows if w is not None)
-        done = runner.call(
-            "measure_rates", job, timeout_s=default_trial_timeout(2.0) + 3 * seconds
-        )
-        return [LoadPoint.from_dict(p) if p is not None else None for p in done["points"]]
-
-    [(points, capped)] = run_proofs([rate], plan, measure_round)
+def _prove(runner: Runner, job: InterleavedJob, rate: float, plan: ProofPlan) -> RateClaim:
+    """The config's stated rate (the first config of ``job``), proven again: no step down, the
+    one rate holds or not."""
+    proving = RateJob(
+        model_path=job.model_path,
+        shape=job.shape,
+        batch_axes=job.batch_axes,
+        variants=job.variants,
+        configs=job.configs[:1],
+        percent=plan.percent,
+        latency_limit_ms=plan.limit_ms,
+    )
+    [(points, capped)] = run_proofs([rate], plan, lambda w, r: proving.run(runner, w, r))
     return prove_rate(points, rate, plan, capped=capped)

@@ -9,12 +9,16 @@
   sustainable rate, look by look (:mod:`._proof`);
 - the shipping rule, proven ties and their tie-breaks, and the verdict, with each hint's
   binding constraint (:mod:`._decision`, :mod:`._pairs`, :mod:`._verdict`, :mod:`._explain`);
+- every comparison that is shown: each config against the reference hint, the INT8 model
+  against the user's, the config shown for each variant (:mod:`._gain`);
 - when to look at the confirmation rounds, at what confidence, and whether to measure more
   (:mod:`._sequential`);
-- the regression check of ``autotune validate`` (:mod:`._validation`).
+- the regression check of ``autotune validate``: the study's limits and the search's
+  feasibility and best-hint rule applied to validate's rounds (:mod:`._validation`).
 
 The tuner, confirmation, steering, report, export, validate and ``studies`` call these; none
-keeps a copy of a rule.
+keeps a copy of a rule, and none divides one config's throughput by another's
+(tests/test_layout.py checks it).
 """
 
 from autotune.judge._claims import (
@@ -46,6 +50,7 @@ from autotune.judge._figures import (
     typical_latency,
     worst_accuracy,
 )
+from autotune.judge._gain import Gain
 from autotune.judge._intervals import (
     CONFIDENCE,
     MIN_PROVING_ROUNDS,
@@ -85,7 +90,7 @@ from autotune.judge._sequential import (
     RoundPlan,
     single_look,
 )
-from autotune.judge._validation import ValidationResult, judge_validation
+from autotune.judge._validation import Recorded, ValidationResult, judge_validation
 
 __all__ = [
     "ACCURACY_CONSTRAINTS",
@@ -126,9 +131,11 @@ __all__ = [
     "Accuracy",
     "Contender",
     "Decision",
+    "Gain",
     "Interval",
     "Limits",
     "Look",
+    "Recorded",
     "RoundPlan",
     "ValidationResult",
     "constrained_latency",

@@ -5,9 +5,11 @@ faster (paired ratio interval above 1) than every hint preset that meets the lim
 a hint ships. Among the candidates left (the feasible hints, or the tuned configs proven faster
 than all of them), the leader is the one with the higher paired estimates. Configs are *tied*
 only when a tie is proven — the paired ratio's interval lies inside the tie margin (±5 %:
-[1/1.05, 1.05]) and does not exclude 1 — and only proven ties go to the tie-break: a hint
-preset, then the lower constrained latency, the lower memory, the simpler device (CPU before
-AUTO before BATCH). An interval that is neither above nor below 1 nor inside the margin is
+[1/1.05, 1.05]) and does not exclude 1 — and only proven ties go to the tie-break
+(:meth:`Contender.tie_key`): the user's own model before a variant (INT8), then the lower
+constrained latency, the lower memory, the simpler device (CPU before AUTO before BATCH), the
+higher throughput. A hint and a tuned config never meet in a tie-break: a tuned config is a
+candidate only once proven faster than every feasible hint. An interval that is neither above nor below 1 nor inside the margin is
 *inconclusive*: the leader ships, and the verdict says the rounds could not separate them
 (a wide interval is not a tie: calling it one would hand out the slower config on a noisy
 machine). The comparisons left inconclusive that could still change what ships are listed in
@@ -15,6 +17,10 @@ machine). The comparisons left inconclusive that could still change what ships a
 :mod:`._sequential` for the confidence of each look). Without confirmation rounds nothing is
 proven: the best feasible hint ships, and a tuned config only when no hint meets the limits
 (marked unconfirmed).
+
+The decision also carries every comparison that is shown of it (:mod:`._gain`): each config
+against the reference hint, the INT8 model against the user's, and why a tie went the way it
+did — the report, ``studies``, ``compare`` and the CLI read them, never recompute them.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autotune.core import rate_unit
 from autotune.judge._contender import Contender
 from autotune.judge._explain import (
     accuracy_binds,
@@ -33,6 +40,7 @@ from autotune.judge._explain import (
     finding,
     no_winner,
 )
+from autotune.judge._gain import Gain, best_variants, gain, variant_comparison
 from autotune.judge._intervals import (
     CONFIDENCE,
     MIN_PROVING_ROUNDS,
@@ -43,7 +51,7 @@ from autotune.judge._intervals import (
 from autotune.judge._limits import ACCURACY_CONSTRAINTS, Limits
 from autotune.judge._pairs import Pairs
 from autotune.judge._sequential import DEFAULT_TIE_MARGIN, Look, RoundPlan, single_look
-from autotune.judge._verdict import rounds_note, verdict
+from autotune.judge._verdict import rounds_note, tie_break, verdict
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,11 @@ class Decision:
     # the winner ÷ each measured hint, round by round (None where a round measured nothing)
     round_ratios: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
     rounds_note: str = ""  # how many rounds ran and why, when more than one look was taken
+    # each contender (by key) ÷ the reference hint: paired, or the search figures' ratio
+    gains: dict[str, Gain] = field(default_factory=dict)
+    tie_break: str = ""  # why the winner ships over the configs proven tied with it
+    variant_gain: str = ""  # --quantize: the INT8 model's best config against the user's
+    variants: dict[str, Contender] = field(default_factory=dict)  # the config shown per variant
 
     @property
     def shipped_hint(self) -> bool:
@@ -103,8 +116,10 @@ class Decision:
     def contender(self, key: str) -> Contender | None:
         return next((c for c in self.contenders if c.key == key), None)
 
-    def ratio_to(self, preset: str) -> Interval | None:
-        return self.ratios.get(preset)
+    @property
+    def gain(self) -> Gain | None:
+        """The winner ÷ the reference hint (None when either is missing)."""
+        return self.gains.get(self.winner.key) if self.winner is not None else None
 
 
 def _fastest(items: Sequence[Contender]) -> Contender | None:
@@ -171,11 +186,12 @@ def decide(
         assert fallback is not None  # a feasible config exists
         winner = fallback
     ratios = {name: pairs(winner, h) for h in hints for name in h.presets} if confirmed else {}
+    why = tie_break(winner, tied, limits, pairs.margin)
     text = verdict(
-        winner, reference, tied, ratios, confirmed, limits, tuned, feasible_hints, pairs
+        winner, reference, tied, ratios, confirmed, limits, tuned, feasible_hints, pairs, why
     )
     note = accuracy_note(
-        everyone, winner, _accuracy_comparisons(everyone, winner, reference, ratios)
+        everyone, winner, _accuracy_comparisons(everyone, winner, reference, pairs)
     )
     if note:
         text = f"{note} — {text}"
@@ -207,6 +223,10 @@ def decide(
         rounds_note=rounds_note(looks, [d.undecided for d in earlier], undecided_text, plan)
         if confirmed
         else "",
+        gains={c.key: gain(c, reference, pairs) for c in everyone} if reference else {},
+        tie_break=why,
+        variant_gain=variant_comparison(everyone, pairs, rate_unit(limits.scenario)),
+        variants=best_variants(everyone),
     )
 
 
@@ -293,7 +313,7 @@ def _accuracy_comparisons(
     contenders: Sequence[Contender],
     winner: Contender,
     reference: Contender | None,
-    ratios: dict[str, Interval],
+    pairs: Pairs,
 ) -> list[tuple[Contender, str]]:
     """What the winner gives against the accurate reference hint and against the hint users run
     today at the default precision (the fastest one that meets the non-accuracy limits)."""
@@ -308,10 +328,9 @@ def _accuracy_comparisons(
     for hint in (reference, today):
         if hint is None or hint is winner or any(hint is c for c, _ in out):
             continue
-        interval = ratios.get(hint.presets[0])
-        if interval is not None:
-            out.append((hint, f"{interval.estimate:.2f}×"))
-        elif hint.throughput.estimate > 0:
-            gain = winner.throughput.estimate / hint.throughput.estimate
-            out.append((hint, f"{gain:.2f}× (search figures)"))
+        g = gain(winner, hint, pairs)
+        if g.paired:
+            out.append((hint, f"{g.estimate:.2f}×"))
+        elif hint.search_throughput_fps > 0:
+            out.append((hint, g.text()))
     return out

@@ -16,7 +16,8 @@ from autotune.judge._sequential import Look, RoundPlan
 
 
 def _preferred(winner: Contender, other: Contender, limits: Limits) -> str:
-    """Why the tie-break picked ``winner`` over ``other``, in the tie-break's order."""
+    """Why the tie-break picked ``winner`` over ``other``, in the order of
+    :meth:`Contender.tie_key`."""
     if winner.config.variant is None and other.config.variant is not None:
         return "on your own model"
     if winner.constrained_latency_ms < other.constrained_latency_ms:
@@ -28,7 +29,22 @@ def _preferred(winner: Contender, other: Contender, limits: Limits) -> str:
         return "the lower memory"
     if device_rank(winner.config.device) < device_rank(other.config.device):
         return "the simpler device"
-    return "the tie-break"
+    return "the higher throughput"
+
+
+def tie_break(winner: Contender, tied: Sequence[Contender], limits: Limits, margin: float) -> str:
+    """Why ``winner`` ships over the configs proven tied with it ("" without a tie), e.g.
+    ``proven tied with the THROUGHPUT hint (within ±5 %); the tie-break prefers the lower p90
+    latency (1.2 ms vs 3 ms)``. Named is the fastest of the others."""
+    others = [c for c in tied if c is not winner]
+    if not others:
+        return ""
+    other = max(others, key=lambda c: c.throughput.estimate)
+    more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+    return (
+        f"proven tied with the {other.label}{more} (within {format_margin(margin)}); the "
+        f"tie-break prefers {_preferred(winner, other, limits)}"
+    )
 
 
 def _hint_clause(
@@ -46,8 +62,9 @@ def _hint_clause(
         other = others[0]
         r = pairs(winner, other)
         return (
-            f"tied: the {winner.label} ships — within {format_margin(margin)} of the {other.label} "
-            f"({r.estimate:.2f}× it, {r.describe()}), with {_preferred(winner, other, limits)}"
+            f"tied: the {winner.label} ships on the tie-break — within {format_margin(margin)} "
+            f"of the {other.label} ({r.estimate:.2f}× it, {r.describe()}), with "
+            f"{_preferred(winner, other, limits)}"
         )
     open_ = [
         h for h in feasible_hints if h is not winner and not settled(pairs(winner, h), margin)
@@ -104,8 +121,9 @@ def verdict(
     tuned: Sequence[Contender],
     feasible_hints: Sequence[Contender],
     pairs: Pairs,
+    why: str = "",
 ) -> str:
-    """The one sentence that says what ships and why."""
+    """The one sentence that says what ships and why (``why``: the tie-break's reason)."""
     if not confirmed:
         if winner.is_baseline:
             faster = [t for t in tuned if t.throughput.estimate > winner.throughput.estimate]
@@ -130,10 +148,7 @@ def verdict(
     text = f"{r.estimate:.2f}× the {figure_name(limits.scenario)} of the {reference.label} ({r.describe()})"
     others = [t for t in tied if t is not winner]
     if others:
-        text += (
-            f"; tied with {len(others)} other tuned config(s) within {format_margin(pairs.margin)}, "
-            f"shipping the one with the lowest {limits.latency_key} latency"
-        )
+        text += f"; tied with {len(others)} other tuned config(s): {why}"
     close = [
         t
         for t in tuned

@@ -13,6 +13,7 @@ from autotune.measure._backend import Backend, RuntimeBackend, Session
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
 from autotune.measure._handlers import HANDLERS
+from autotune.measure._interleaved import InterleavedJob, RateJob, RateWindow
 from autotune.measure._lock import LOCK_ENV, machine_lock
 from autotune.measure._metric import check_accuracy_fn, load_metric, metric_drop
 from autotune.measure._profile import efficiency, summarize_layers
@@ -84,6 +85,9 @@ __all__ = [
     "DISPLAY_PERCENTILES",
     "FAULT_ENV",
     "HANDLERS",
+    "InterleavedJob",
+    "RateJob",
+    "RateWindow",
     "LOCK_ENV",
     "MAX_CALIBRATION_SAMPLES",
     "MAX_SAMPLES",

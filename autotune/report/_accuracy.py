@@ -46,16 +46,13 @@ def _rows(c: Contender, role: str) -> list[AccuracyRow]:
 
 
 def accuracy_info(decision: Decision) -> list[AccuracyRow]:
-    """Rows for the winner, every hint preset, and the fastest config of each variant (the
-    INT8 model) that is not already shown."""
+    """Rows for the winner, every hint preset, and the config the judge shows for each variant
+    (the INT8 model) that is not already shown."""
     shown: list[tuple[Contender, str]] = []
     if decision.winner is not None:
         shown.append((decision.winner, "winner"))
     shown += [(c, "hint") for c in decision.contenders if c.is_hint]
-    for variant in sorted({c.config.variant for c in decision.contenders if c.config.variant}):
-        candidates = [c for c in decision.contenders if c.config.variant == variant]
-        feasible = [c for c in candidates if c.feasible] or candidates
-        shown.append((max(feasible, key=lambda c: c.throughput.estimate), f"best {variant}"))
+    shown += [(c, f"best {variant}") for variant, c in decision.variants.items()]
     roles: dict[str, list[str]] = {}
     order: list[Contender] = []
     for contender, role in shown:

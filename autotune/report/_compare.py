@@ -8,6 +8,7 @@ from pathlib import Path
 
 import optuna
 
+from autotune.core import BadInputError
 from autotune.report._pareto import pareto_keys
 from autotune.study import load_meta, study_decision_of
 
@@ -23,11 +24,15 @@ class CompareRow:
     throughput_fps: float
     latency_ms: float  # the constrained percentile of the winner
     best_hint: str
-    ratio: float  # winner ÷ fastest feasible hint: paired rounds when confirmed
+    ratio: float  # winner ÷ the reference hint, as the judge states it (NaN without one)
     points: tuple[tuple[float, float, bool, str], ...]  # (latency, fps, pareto, label) per config
 
 
 def compare_info(studies: list[optuna.Study]) -> list[CompareRow]:
+    """One row per study: its winner, and the winner's gain over its reference hint as the
+    judge states it."""
+    if len(studies) < 2:
+        raise BadInputError("compare needs at least two study names", "e.g. autotune compare a b")
     rows = []
     for study in studies:
         meta = load_meta(study)
@@ -35,14 +40,7 @@ def compare_info(studies: list[optuna.Study]) -> list[CompareRow]:
         winner = decision.winner
         hint = decision.reference_hint
         front = pareto_keys(configs)
-        ratio = math.nan
-        if winner is not None and hint is not None:
-            paired = decision.ratios.get(hint.presets[0])
-            ratio = (
-                paired.estimate
-                if paired is not None
-                else winner.throughput.estimate / hint.throughput.estimate
-            )
+        gain = decision.gain
         env = meta.get("environment", {})
         rows.append(
             CompareRow(
@@ -55,7 +53,7 @@ def compare_info(studies: list[optuna.Study]) -> list[CompareRow]:
                 throughput_fps=winner.throughput.estimate if winner else math.nan,
                 latency_ms=winner.constrained_latency_ms if winner else math.nan,
                 best_hint=f"{hint.label} {hint.throughput.estimate:.1f}" if hint else "none",
-                ratio=ratio,
+                ratio=gain.estimate if gain is not None else math.nan,
                 points=tuple(
                     (c.constrained_latency_ms, c.throughput_fps, c.key in front, c.label)
                     for c in configs

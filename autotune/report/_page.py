@@ -185,7 +185,7 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     limits, trials, configs, _, decision = study_decision_of(study)
     summary = summary_info(trials, configs, limits, decision, meta.get("environment", {}))
     pareto = pareto_figure(pareto_info(configs, limits, decision))
-    exploration = exploration_figures(exploration_info(trials, configs, limits))
+    exploration = exploration_figures(exploration_info(trials, configs))
     history = history_figure(history_info(trials, configs))
     importance = importance_figure(importance_info(study))
     parallel = parallel_figure(parallel_info(trials, configs))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import optuna
 import pandas as pd
 
-from autotune.judge import Limits
 from autotune.study import ConfigResult, TrialResult
 
 
@@ -23,9 +22,7 @@ class ExplorationInfo:
     )  # columns: trial, batch, infer_requests, streams, throughput_fps, latency_ms, feasible
 
 
-def exploration_info(
-    trials: list[TrialResult], configs: list[ConfigResult], limits: Limits
-) -> ExplorationInfo:
+def exploration_info(trials: list[TrialResult], configs: list[ConfigResult]) -> ExplorationInfo:
     feasible = {c.key: c.feasible for c in configs}
     records = []
     for t in trials:

@@ -11,10 +11,10 @@ from autotune.judge import (
     CONFIDENCE,
     Contender,
     Decision,
+    Gain,
     Limits,
     format_confidence,
     format_margin,
-    paired_ratio,
 )
 from autotune.study import ConfigResult, TrialResult
 
@@ -28,12 +28,17 @@ class SummaryRow:
     source: str  # "confirmed" or "search"
     latency_ms: dict[str, float]
     feasible: bool
-    # the winner vs the fastest feasible hint: {"estimate", "low", "high", "n", "confidence"}
-    # (low/high/confidence None when the figure is the search's, with no interval)
-    ratio: dict[str, Any] | None = None
+    # this config ÷ the reference hint, as the judge states it (None without a reference)
+    gain: Gain | None = None
     # server scenario: the proof of the stated rate (``throughput_fps``), as the judge's
     # RateClaim.to_dict() gives it: rate, status, arrivals, over, confidence, needed, looks
     claim: dict[str, Any] | None = None
+
+    @property
+    def ratio(self) -> dict[str, Any] | None:
+        """``{"estimate", "low", "high", "n", "confidence", "source"}`` (low/high/confidence
+        None when the figure is the search's, with no interval)."""
+        return self.gain.to_dict() if self.gain is not None else None
 
     @property
     def unproven(self) -> bool:
@@ -42,13 +47,8 @@ class SummaryRow:
 
     @property
     def ratio_text(self) -> str:
-        """``1.23× [1.10, 1.31]``, ``1.05× (search)`` or empty."""
-        r = self.ratio
-        if r is None:
-            return ""
-        if r["low"] is None:
-            return f"{r['estimate']:.2f}× (search)"
-        return f"{r['estimate']:.2f}× [{r['low']:.2f}, {r['high']:.2f}]"
+        """``1.23× [1.10, 1.31]``, ``1.05× (search figures)`` or empty."""
+        return self.gain.text() if self.gain is not None else ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class SummaryInfo:
     notes: tuple[str, ...] = ()
     confirmation: str = ""  # "10 interleaved rounds, 97.9 % intervals" or why there are none
     unit: str = "FPS"  # "req/s" in the server scenario (the sustainable rate)
+    reference: str = ""  # the hint every row's ratio is to ("" when no hint meets the limits)
     variant_gain: str = ""  # --quantize: the INT8 model against the user's, and what it costs
     # the winner ÷ each other hint, round by round (confirmed decisions): one bad round shows
     round_ratios: tuple[RoundRatios, ...] = ()
@@ -102,7 +103,7 @@ def round_ratios_info(decision: Decision) -> tuple[RoundRatios, ...]:
 
 
 def _row(
-    c: Contender, configs: dict[str, ConfigResult], role: str, ratio: dict[str, Any] | None
+    c: Contender, configs: dict[str, ConfigResult], role: str, gain: Gain | None
 ) -> SummaryRow:
     config = configs.get(c.key)
     return SummaryRow(
@@ -116,7 +117,7 @@ def _row(
         source=_source(c),
         latency_ms=c.latency_ms,
         feasible=c.feasible,
-        ratio=ratio,
+        gain=gain,
         claim=c.claim.to_dict() if c.claim is not None else None,
     )
 
@@ -145,16 +146,7 @@ def summary_info(
         roles = [f"{c.label}"] if c.is_hint else []
         if c is winner:
             roles.insert(0, "winner")
-        ratio: dict[str, Any] | None = None
-        if c is winner and decision.reference_hint is not None and not c.is_baseline:
-            r = decision.ratios.get(decision.reference_hint.presets[0])
-            if r is not None:
-                ratio = r.to_dict()
-            else:
-                estimate = c.throughput.estimate / decision.reference_hint.throughput.estimate
-                ratio = {"estimate": estimate, "low": None, "high": None, "n": 1}
-                ratio["confidence"] = None
-        rows.append(_row(c, by_key, " = ".join(roles) or "candidate", ratio))
+        rows.append(_row(c, by_key, " = ".join(roles) or "candidate", decision.gains.get(c.key)))
     warnings: list[str] = []
     if winner is not None:
         stage = "confirmation rounds" if winner.confirmed else "search"
@@ -179,7 +171,8 @@ def summary_info(
         notes=decision.notes,
         confirmation=confirmation,
         unit=rate_unit(limits.scenario),
-        variant_gain=variant_gain(decision, rate_unit(limits.scenario)),
+        reference=decision.reference_hint.label if decision.reference_hint else "",
+        variant_gain=decision.variant_gain,
         round_ratios=round_ratios_info(decision),
         claims=tuple(
             f"{c.label}: {c.claim.describe()}"
@@ -202,37 +195,4 @@ def _confirmation_text(decision: Decision, winner: Contender, rounds: int) -> st
         f"{format_margin(decision.tie_margin)}; throughput intervals are order-statistic "
         f"intervals of the median ({format_confidence(winner.throughput.confidence)} for "
         f"{rounds} rounds)"
-    )
-
-
-def variant_gain(decision: Decision, unit: str) -> str:
-    """The best feasible config on the INT8 model against the best on the user's model (paired
-    rounds when both were confirmed), with the INT8 model's accuracy figures."""
-    feasible = [c for c in decision.contenders if c.feasible]
-    original = max(
-        (c for c in feasible if not c.config.variant),
-        key=lambda c: c.throughput.estimate,
-        default=None,
-    )
-    variants = [c for c in decision.contenders if c.config.variant]
-    if not variants:
-        return ""
-    accurate = [c for c in variants if c.feasible]
-    best = max(accurate or variants, key=lambda c: c.throughput.estimate)
-    name = best.config.variant
-    cost = f"; accuracy: {best.accuracy.describe()}" if best.accuracy else ""
-    if best.accuracy is not None and best.accuracy.uncalibrated:
-        cost += " (calibrated on random data: accuracy unknown)"
-    if not accurate:
-        return f"no {name} config meets the limits (best: {best.label}{cost})"
-    if original is None:
-        return f"only {name} configs meet the limits: best {best.label}{cost}"
-    if best.rounds and original.rounds:
-        r = paired_ratio(best.rounds, original.rounds)
-        gain = f"{r.estimate:.2f}× ({r.describe()})"
-    else:
-        gain = f"{best.throughput.estimate / original.throughput.estimate:.2f}× (search figures)"
-    return (
-        f"{name}: {best.label} gives {best.throughput.estimate:.1f} {unit}, {gain} the best "
-        f"config of the original model ({original.label}){cost}"
     )

@@ -41,6 +41,7 @@ def _round_ratios_html(info: SummaryInfo) -> str:
 
 
 def summary_html(info: SummaryInfo) -> str:
+    ratios = any(r.gain is not None for r in info.rows)  # else no column: nothing to say
     rows = []
     for r in info.rows:
         interval = f" [{fmt(r.interval[0], 1)}, {fmt(r.interval[1], 1)}]" if r.interval else ""
@@ -51,8 +52,11 @@ def summary_html(info: SummaryInfo) -> str:
             + "".join(
                 f"<td>{fmt(r.latency_ms.get(k, math.nan))}</td>" for k in ("p50", "p90", "p99")
             )
-            + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td><td>{html.escape(r.ratio_text)}</td></tr>"
+            + f"<td>{'yes' if r.feasible else '<b>no</b>'}</td>"
+            + (f"<td>{html.escape(r.ratio_text or '–')}</td>" if ratios else "")
+            + "</tr>"
         )
+    ratio_head = f"<th>× the {html.escape(info.reference)}</th>" if ratios else ""
     warnings = "".join(
         f'<div class="warn">⚠ {html.escape(w)} — the result may be unstable: {html.escape(STABILITY_REMEDY)}.</div>'
         for w in info.warnings
@@ -94,7 +98,7 @@ def summary_html(info: SummaryInfo) -> str:
 <p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.{duplicates}</p>
 {f"<ul>{findings}</ul>" if findings else ""}{notes}
 {f"<p><b>INT8 model</b>: {html.escape(info.variant_gain)}</p>" if info.variant_gain else ""}
-<table><thead><tr><th>role</th><th>configuration</th><th>{html.escape(info.unit)} [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th><th>× vs best hint</th></tr></thead>
+<table><thead><tr><th>role</th><th>configuration</th><th>{html.escape(info.unit)} [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th>{ratio_head}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 <p class="muted">{html.escape(info.confirmation)}.</p>
 {f"<h3>What the stated rates rest on</h3><ul>{claims}</ul>" if claims else ""}

@@ -16,6 +16,7 @@ from autotune.core import (
     DeviceCapabilities,
     DeviceError,
     EffectiveConfig,
+    hardware_of,
 )
 from autotune.runtime._model import shared_core
 
@@ -90,7 +91,7 @@ def normalize_value(value: Any) -> str:
 def device_capabilities(device: str) -> DeviceCapabilities:
     """Read what the hardware device under ``device`` supports (streams, precisions, knobs)."""
     core = shared_core()
-    hardware = device.split(":", 1)[1].split("(")[0] if ":" in device else device
+    hardware = hardware_of(device)
     if hardware == AUTO_DEVICE:
         hardware = core.available_devices[0]
     if hardware not in core.available_devices:
@@ -193,7 +194,7 @@ def read_effective(
     if device.startswith(BATCH_DEVICE + ":"):
         size = auto_batch_size or 1
         if size < 2 or not device_batches(compiled) or requests < size:
-            resolved = device.split(":", 1)[1].split("(", 1)[0]
+            resolved = hardware_of(device)
             values.pop("AUTO_BATCH_TIMEOUT", None)
             values["AUTO_BATCHING"] = "inactive"
     return EffectiveConfig(

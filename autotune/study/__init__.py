@@ -38,7 +38,6 @@ _EXPORTS = {
     "open_storage": "_storage",
     "open_study": "_open",
     "preset_of": "_record",
-    "preset_results": "_results",
     "queued_as_preset": "_record",
     "queued_as_steered": "_record",
     "ranked_feasible": "_results",
@@ -103,7 +102,6 @@ if TYPE_CHECKING:
     from autotune.study._results import ConfirmedCandidate as ConfirmedCandidate
     from autotune.study._results import best_by_search as best_by_search
     from autotune.study._results import contender as contender
-    from autotune.study._results import preset_results as preset_results
     from autotune.study._results import ranked_feasible as ranked_feasible
     from autotune.study._results import study_decision as study_decision
     from autotune.study._results import unique_configs as unique_configs

@@ -1,5 +1,6 @@
-"""The list of studies in a storage, for `autotune studies`: each with what ships and its
-figure (the confirmed median where the confirmation measured it, as everywhere else)."""
+"""The list of studies in a storage, for `autotune studies`: each with what ships, its figure
+(the confirmed median where the confirmation measured it, as everywhere else) and its gain
+over the reference hint as the judge states it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def list_studies(storage: str) -> list[dict[str, Any]]:
         _, trials, _, _, decision = study_decision_of(study)
         winner = decision.winner
         reference = decision.reference_hint
-        ratio = decision.ratios.get(reference.presets[0]) if winner and reference else None
+        gain = decision.gain
         rows.append(
             {
                 "name": summary.study_name,
@@ -38,8 +39,8 @@ def list_studies(storage: str) -> list[dict[str, Any]]:
                 # the server scenario's stated rate and the proof behind it
                 "claim": winner.claim.to_dict() if winner and winner.claim else None,
                 "source": ("confirmation" if winner.confirmed else "search") if winner else None,
-                "vs_hint": reference.presets[0] if ratio is not None and reference else None,
-                "ratio": ratio.to_dict() if ratio is not None else None,
+                "vs_hint": reference.presets[0] if gain is not None and reference else None,
+                "ratio": gain.to_dict() if gain is not None else None,
                 "significant": decision.significant,
             }
         )

@@ -118,12 +118,8 @@ def queued_as_steered(source: int) -> dict[str, Any]:
 
 
 def is_measured(trial: FrozenTrial) -> bool:
-    """Completed with a measurement of its own (not a duplicate of an earlier trial)."""
-    return (
-        trial.state == TrialState.COMPLETE
-        and bool(trial.user_attrs.get(KEY))
-        and DUPLICATE_OF not in trial.user_attrs
-    )
+    """:attr:`TrialResult.measured` of a stored trial (the one definition)."""
+    return TrialResult.from_trial(trial).measured
 
 
 def measured_trials(study: optuna.Study) -> list[FrozenTrial]:
@@ -176,7 +172,8 @@ class TrialResult:
 
     @property
     def measured(self) -> bool:
-        """Completed with its own measurement (not a duplicate of an earlier trial)."""
+        """Completed with a measurement of its own: its windows (a duplicate of an earlier
+        trial has none). What ``--trials`` counts, and what the figures pool."""
         return self.complete and self.duplicate_of is None and bool(self.windows)
 
     @property

@@ -35,7 +35,7 @@ from autotune.judge import (
     typical_latency,
     worst_accuracy,
 )
-from autotune.measure import Stability, Window, judge_stability
+from autotune.measure import Stability, Window, judge_stability, select_windows
 from autotune.study._proofs import Proofs
 from autotune.study._record import TrialResult
 
@@ -69,10 +69,6 @@ class ConfigResult:
     @property
     def feasible(self) -> bool:
         return feasible(self.violations)
-
-    @property
-    def drift(self) -> float | None:
-        return self.accuracy.rel_l2 if self.accuracy else None
 
     @property
     def label(self) -> str:
@@ -169,15 +165,6 @@ def best_by_search(configs: Sequence[ConfigResult]) -> ConfigResult | None:
 
 def ranked_feasible(configs: Sequence[ConfigResult]) -> list[ConfigResult]:
     return sorted((c for c in configs if c.feasible), key=lambda c: -c.throughput_fps)
-
-
-def preset_results(configs: Sequence[ConfigResult]) -> dict[str, ConfigResult]:
-    """The measured hint presets by name (LATENCY, THROUGHPUT, LATENCY f32, …)."""
-    out: dict[str, ConfigResult] = {}
-    for config in configs:
-        for preset in config.presets:
-            out[preset] = config
-    return out
 
 
 @dataclass(frozen=True)
@@ -296,8 +283,10 @@ def contender(
     claim: RateClaim | None = None,
 ) -> Contender:
     """A config as the judge sees it: with its confirmation rounds when it has some, and the
-    proof of its stated rate (server scenario) when it was proven."""
-    search = median_interval([w.throughput_fps for w in config.windows])
+    proof of its stated rate (server scenario) when it was proven. Without rounds, its figure
+    is the search's: the median and its interval over the same windows (those that count,
+    :func:`~autotune.measure.select_windows`)."""
+    search = median_interval([w.throughput_fps for w in select_windows(config.windows)])
     if confirmed is not None and confirmed.windows:
         rounds = confirmed.round_throughputs()
         latency = constrained_latency(confirmed.windows, limits.percentile)

@@ -8,17 +8,16 @@ server scenario the rates the summary states are then proven (:mod:`._proof`).""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import optuna
 
 from autotune.judge import DEFAULT_TIE_MARGIN, RoundPlan
 from autotune.measure import (
+    InterleavedJob,
     Runner,
     TrialFailure,
     Window,
     confirmation_window_s,
-    default_trial_timeout,
     machine_lock,
 )
 from autotune.study import (
@@ -88,29 +87,25 @@ class _Rounds:
     def measure(self, rounds: int, after: Confirmation | None = None) -> list[list[Window]]:
         """``rounds`` more rounds (raises TrialFailure)."""
         plan = self.plan
-        payload: dict[str, Any] = {
-            **plan.model_payload(),
-            "configs": [c.config.to_dict() for c in self.candidates],
-            "rounds": rounds,
-            "first_round": after.rounds if after else 0,
-            "window_s": self.window_s,
-            "percent": plan.limits.percentile,
-            "cache_dir": plan.cache_dir,
-            "latency_limit_ms": plan.limits.max_latency_ms,  # windows count the requests over it
-        }
-        if plan.limits.server:
-            # Each round searches each config's sustainable rate, starting where it held last.
-            payload.update(
-                scenario=plan.limits.scenario,
-                start_rates=[self._last_rate(c, after) for c in self.candidates],
-            )
-        timeout = (
-            default_trial_timeout(plan.settings.trial_time_s)
-            + (8 if plan.limits.server else 3) * len(self.candidates) * rounds * self.window_s
+        model = plan.model
+        job = InterleavedJob(
+            model_path=model.path,
+            shape=model.shape,
+            batch_axes=model.batch_axes.to_dict(),
+            variants=plan.variants,
+            configs=tuple(c.config for c in self.candidates),
+            rounds=rounds,
+            first_round=after.rounds if after else 0,
+            window_s=self.window_s,
+            percent=plan.limits.percentile,
+            cache_dir=plan.cache_dir,
+            scenario=plan.limits.scenario,
+            # each round searches each config's sustainable rate, starting where it held last
+            start_rates=tuple(self._last_rate(c, after) for c in self.candidates),
+            latency_limit_ms=plan.limits.max_latency_ms,
         )
         with machine_lock(self.observer.message):
-            result = self.runner.call("measure_interleaved", payload, timeout_s=timeout)
-        return [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
+            return job.run(self.runner)
 
     @staticmethod
     def _last_rate(config: ConfigResult, after: Confirmation | None) -> float:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from autotune.judge import ProofPlan, run_proofs, to_prove
-from autotune.measure import LoadPoint, Runner, TrialFailure, default_trial_timeout, machine_lock
+from autotune.measure import LoadPoint, RateJob, RateWindow, Runner, TrialFailure, machine_lock
 from autotune.study import ConfigResult, Confirmation, Proof, Proofs, study_decision
 from autotune.tuning._observer import SearchObserver
 from autotune.tuning._settings import SearchPlan
@@ -48,23 +47,21 @@ def prove_claims(
         f"{proving.budget_s:g} s (--confirm-time)"
     )
 
-    def measure_round(
-        windows: list[tuple[float, float] | None], rotation: int
-    ) -> list[LoadPoint | None]:
-        payload: dict[str, Any] = {
-            **plan.model_payload(),
-            "configs": [by_key[c.key].config.to_dict() for c in chosen],
-            "windows": [list(w) if w is not None else None for w in windows],
-            "percent": proving.percent,
-            "latency_limit_ms": proving.limit_ms,
-            "cache_dir": plan.cache_dir,
-            "rotation": rotation,
-        }
-        seconds = sum(w[1] for w in windows if w is not None)
-        timeout = default_trial_timeout(plan.settings.trial_time_s) + 3 * seconds
+    model = plan.model
+    job = RateJob(
+        model_path=model.path,
+        shape=model.shape,
+        batch_axes=model.batch_axes.to_dict(),
+        variants=plan.variants,
+        configs=tuple(by_key[c.key].config for c in chosen),
+        percent=proving.percent,
+        latency_limit_ms=proving.limit_ms,
+        cache_dir=plan.cache_dir,
+    )
+
+    def measure_round(windows: list[RateWindow], rotation: int) -> list[LoadPoint | None]:
         with machine_lock(observer.message):
-            result = runner.call("measure_rates", payload, timeout_s=timeout)
-        return [LoadPoint.from_dict(p) if p is not None else None for p in result["points"]]
+            return job.run(runner, windows, rotation)
 
     try:
         measured = run_proofs([c.throughput.estimate for c in chosen], proving, measure_round)

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from autotune.core import INT8, TrialsFailedError, write_atomic
+from autotune.core import INT8, ModelInfo, TrialsFailedError, write_atomic
 from autotune.measure import (
     MAX_CALIBRATION_SAMPLES,
     Runner,
@@ -18,7 +18,6 @@ from autotune.measure import (
     machine_lock,
 )
 from autotune.tuning._observer import SearchObserver
-from autotune.tuning._settings import SearchPlan
 
 QUANTIZED_FILE = "model_int8.xml"
 RECORD_FILE = "model_int8.json"
@@ -49,15 +48,24 @@ def quantization_key(model_sha256: str, shape: Any, calibration_dir: str | None,
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def prepare_int8(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> dict[str, Any]:
+def prepare_int8(
+    model: ModelInfo,
+    out_dir: Path,
+    key: str,
+    inputs_dir: str | None,
+    trial_time_s: float,
+    runner: Runner,
+    observer: SearchObserver,
+) -> dict[str, Any]:
     """The INT8 model's record: its path, how long quantization took, on what, and whether it
-    came from the study folder (quantized by an earlier run)."""
+    came from the study folder (quantized by an earlier run). ``key`` is its
+    :func:`quantization_key`; ``inputs_dir`` the calibration samples (None: seeded random
+    data)."""
     from autotune import runtime  # NNCF's version is part of the cache key
 
     version = runtime.nncf_version()
-    key = plan.int8_key or ""
-    target = plan.out_dir / QUANTIZED_FILE
-    record_path = plan.out_dir / RECORD_FILE
+    target = out_dir / QUANTIZED_FILE
+    record_path = out_dir / RECORD_FILE
     try:
         known = json.loads(record_path.read_text())
     except (OSError, ValueError):
@@ -68,22 +76,22 @@ def prepare_int8(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> 
             f"{version}, {known['samples']} samples): {target}"
         )
         return {**known, "cached": True}
-    random = plan.settings.calibration == "random"
-    source = "seeded random data" if random else f"samples from {plan.settings.inputs_dir}"
+    random = inputs_dir is None
+    source = "seeded random data" if random else f"samples from {inputs_dir}"
     observer.message(f"quantizing to INT8 with NNCF {version} on {source}…")
     try:
         with machine_lock(observer.message):
             result = runner.call(
                 "quantize",
                 {
-                    "model_path": plan.model.path,
+                    "model_path": model.path,
                     "out_path": str(target),
-                    "inputs": plan.model.inputs,
-                    "inputs_dir": None if random else plan.settings.inputs_dir,
+                    "inputs": model.inputs,
+                    "inputs_dir": inputs_dir,
                     "random_count": RANDOM_CALIBRATION_SAMPLES,
-                    "batch_axes": plan.model.batch_axes.to_dict(),
+                    "batch_axes": model.batch_axes.to_dict(),
                 },
-                timeout_s=default_trial_timeout(plan.settings.trial_time_s) + 1800,
+                timeout_s=default_trial_timeout(trial_time_s) + 1800,
             )
     except TrialFailure as exc:
         raise TrialsFailedError(
@@ -95,7 +103,7 @@ def prepare_int8(plan: SearchPlan, runner: Runner, observer: SearchObserver) -> 
         "key": key,
         "variant": INT8,
         "calibration": "random" if random else "inputs",
-        "inputs_dir": None if random else plan.settings.inputs_dir,
+        "inputs_dir": inputs_dir,
     }
     write_atomic(record_path, json.dumps(record, indent=2))
     observer.message(

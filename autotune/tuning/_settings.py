@@ -19,6 +19,7 @@ from autotune.core import (
     BadInputError,
     ModelInfo,
     format_duration,
+    is_virtual,
     parse_layouts,
     parse_shape,
 )
@@ -38,6 +39,7 @@ from autotune.measure import (
     load_samples,
 )
 from autotune.study import absolute_storage, default_out_dir, default_storage
+from autotune.tuning._quantize import quantization_key
 from autotune.tuning._space import SearchSpace, build_space, powers_of_two, resolve_devices
 
 OBJECTIVES = ("throughput", "pareto")
@@ -100,6 +102,11 @@ class SearchSettings:
         # A relative sqlite/journal path is resolved once, here: the study records where it
         # lives, and best_config.json must still find it from another folder.
         object.__setattr__(self, "storage", absolute_storage(self.storage))
+
+    @property
+    def calibration_dir(self) -> str | None:
+        """The samples the INT8 model is calibrated on (None: seeded random data)."""
+        return self.inputs_dir if self.calibration == "inputs" else None
 
     @property
     def round_plan(self) -> RoundPlan:
@@ -300,19 +307,13 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         auto_batch=not s.device or "BATCH" in s.device.upper(),
     )
     devices = resolve_devices(s.device, available, model)
-    hardware = (
-        next(d for d in devices if not d.startswith(("AUTO", "BATCH")))
-        if any(not d.startswith(("AUTO", "BATCH")) for d in devices)
-        else runtime.available_devices()[0]
+    caps = runtime.device_capabilities(
+        next((d for d in devices if not is_virtual(d)), available[0])
     )
-    caps = runtime.device_capabilities(hardware)
     int8_key = None
     if s.quantize:
-        from autotune.tuning._quantize import quantization_key
-
-        calibration = s.inputs_dir if s.calibration == "inputs" else None
         nncf = runtime.nncf_version()  # a one-line error now when the extra is missing
-        int8_key = quantization_key(model.sha256, model.shape, calibration, nncf)
+        int8_key = quantization_key(model.sha256, model.shape, s.calibration_dir, nncf)
     if s.accuracy_fn is not None:
         check_accuracy_fn(s.accuracy_fn, os.getcwd())
     space = build_space(

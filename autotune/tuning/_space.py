@@ -28,6 +28,8 @@ from autotune.core import (
     ModelInfo,
     RuntimeConfig,
     Where,
+    hardware_of,
+    hints_device,
     preset_config,
 )
 
@@ -64,11 +66,8 @@ class SearchSpace:
 
     @property
     def baseline_device(self) -> str:
-        """The device the hint presets run on: the first one that is not BATCH."""
-        for device in self.devices:
-            if not device.startswith(BATCH_DEVICE):
-                return device
-        return self.capabilities.name
+        """The device the hint presets run on (:func:`autotune.core.hints_device`)."""
+        return hints_device(self.devices)
 
     def presets(
         self, precision: str | None = None, variant: str | None = None
@@ -171,7 +170,7 @@ def resolve_devices(requested: str | None, available: list[str], model: ModelInf
         name = raw.strip()
         normalized = name.upper()
         if normalized.startswith(BATCH_DEVICE + ":"):
-            normalized = normalized.split("(", 1)[0]  # BATCH:CPU(4) → the size is searched
+            normalized = f"{BATCH_DEVICE}:{hardware_of(normalized)}"  # the size is searched
         if normalized not in candidates:
             raise DeviceError(
                 f"device {name!r} is not available here",

@@ -94,11 +94,6 @@ class SearchOutcome:
         return self.decision.winner
 
     @property
-    def best(self) -> Contender | None:
-        """Same as :attr:`winner`."""
-        return self.decision.winner
-
-    @property
     def feasible(self) -> bool:
         """Some configuration meets the limits."""
         return self.decision.winner is not None
@@ -240,7 +235,15 @@ def run_search(
     observer.message(plan.model.batch_axes.summary())
     runner = runner or IsolatedRunner(plan.out_dir)
     if s.quantize:
-        int8 = prepare_int8(plan, runner, observer)
+        int8 = prepare_int8(
+            plan.model,
+            plan.out_dir,
+            plan.int8_key or "",
+            s.calibration_dir,
+            s.trial_time_s,
+            runner,
+            observer,
+        )
         plan.variants = {INT8: int8["path"]}
         study.set_user_attr(VARIANTS_ATTR, {INT8: int8})
     me = worker_identity()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 import autotune
 from autotune.cli import app
-from autotune.study import measured_trials
+from autotune.study import measured_trials, study_decision_of
 from tests.commands import search_args
 
 runner = CliRunner()
@@ -99,10 +100,12 @@ def test_search_writes_config_and_report(searched: dict) -> None:
 def test_study_holds_every_trial_with_effective_properties(searched: dict) -> None:
     study = optuna.load_study(study_name="tiny", storage=searched["storage"])
     complete = [t for t in study.trials if t.state.name == "COMPLETE"]
-    assert len(complete) == 7
+    measured = measured_trials(study)
+    assert len(measured) == 7  # --trials; a duplicate of a measured config completes too
     assert [t.user_attrs.get("preset") for t in study.trials[:2]] == ["LATENCY", "THROUGHPUT"]
     for t in complete:
-        assert {"config", "effective", "windows", "metrics", "key"} <= set(t.user_attrs)
+        own = ("windows",) if t in measured else ("duplicate_of",)
+        assert {"config", "effective", "metrics", "key", *own} <= set(t.user_attrs)
         assert "NUM_STREAMS" in t.user_attrs["effective"]["properties"]
         assert "latency" in t.constraints
 
@@ -144,24 +147,23 @@ def test_best_config_round_trips_through_compile_model(searched: dict) -> None:
 
 
 def test_benchmark_app_accepts_the_export(searched: dict) -> None:
+    """As a user runs it: ``cmd=$(autotune export --format benchmark_app …) && $cmd -t 1`` —
+    stdout holds the command and nothing else."""
     target = searched["base"] / "ba.json"
-    result = invoke(
-        "export",
-        "--study",
-        "tiny",
-        "--storage",
-        searched["storage"],
-        "--format",
-        "benchmark_app",
-        "-o",
-        str(target),
+    export = [sys.executable, "-m", "autotune", "export", "--study", "tiny"]
+    export += ["--storage", searched["storage"], "--format", "benchmark_app", "-o", str(target)]
+    printed = subprocess.run(export, capture_output=True, text=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.count("\n") == 1 and printed.stdout.startswith("benchmark_app -m ")
+    assert f"wrote {target}" in printed.stderr
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    run = subprocess.run(
+        ["bash", "-c", f"cmd=$({shlex.join(export)}) && $cmd -t 1"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PATH": path},
     )
-    assert result.exit_code == 0, result.output
-    command = next(line for line in result.output.splitlines() if line.startswith("benchmark_app"))
-    args = shlex.split(command)[1:]
-    args[args.index("-t") + 1] = "1"
-    ba = Path(sys.executable).with_name("benchmark_app")
-    run = subprocess.run([str(ba), *args], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     doc = json.loads((searched["out"] / "best_config.json").read_text())
     reported = dict(
@@ -195,7 +197,13 @@ def test_export_picks_operating_points(searched: dict) -> None:
         "export", "--study", "tiny", "--storage", searched["storage"], "--trial", str(trial)
     )
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["study"]["trial"] <= trial
+    doc = json.loads(result.stdout)
+    # that trial's configuration, whatever the judge ships (named by the config's first
+    # trial), marked as asked for
+    key = study.trials[trial].user_attrs["key"]
+    first = min(t.number for t in study.trials if t.user_attrs.get("key") == key)
+    assert doc["study"]["trial"] == first and trial in doc["metrics"]["trials"]
+    assert doc["verdict"].startswith(f"trial #{trial} exported on request; the judge's choice:")
     tight = invoke(
         "export", "--study", "tiny", "--storage", searched["storage"], "--max-latency", "1us"
     )
@@ -212,7 +220,13 @@ def test_studies_and_report_commands(searched: dict, tmp_path: Path) -> None:
     row = next(r for r in as_json["studies"] if r["name"] == "tiny")
     fps = row["throughput_fps"]  # numbers, not "123.4 [120.1, 125.0]"
     assert isinstance(fps["estimate"], float) and fps["low"] <= fps["estimate"] <= fps["high"]
-    assert row["ratio"] is None or isinstance(row["ratio"]["estimate"], float)
+    # the judge's gain over the reference hint, whether paired or from the search figures
+    decision = study_decision_of(
+        optuna.load_study(study_name="tiny", storage=searched["storage"])
+    )[-1]
+    assert decision.reference_hint is not None and decision.gain is not None
+    assert row["vs_hint"] == decision.reference_hint.presets[0]
+    assert row["ratio"] == decision.gain.to_dict() and row["ratio"]["estimate"] > 0
     assert row["model"] == "tiny.xml" and row["trials"] >= 1
     target = tmp_path / "again.html"
     rewritten = invoke(

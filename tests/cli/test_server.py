@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from autotune.cli import app
 from autotune.report import load_curve_info
-from autotune.study import LOAD_CURVES_ATTR, TrialResult, open_storage
+from autotune.study import LOAD_CURVES_ATTR, TrialResult, open_storage, study_decision_of
 from tests.commands import search_args
 
 runner = CliRunner()
@@ -70,7 +70,21 @@ def test_the_figure_is_the_sustainable_rate(served: dict) -> None:
     # an open loop cannot sustain more than the closed loop's ceiling
     assert rate < 1.1 * scenario["closed_loop_fps"]
     assert doc["metrics"]["latency_ms"]["p99"] <= LIMIT_MS
-    assert "sustainable rate" in doc["verdict"] or "hint" in doc["verdict"]
+    # one decision everywhere: the judge's on the stored study, in --json and best_config.json
+    decision = study_decision_of(served["study"])[-1]
+    assert decision.verdict == doc["verdict"] == summary["verdict"]
+    # what ships is named, with the server's figure where a gain is claimed
+    reference = decision.reference_hint
+    if decision.shipped_hint:
+        assert doc["preset"] in ("LATENCY", "THROUGHPUT") and not summary["significant"]
+        assert f"the {doc['label']}" in doc["verdict"]
+    elif reference is None:  # no hint holds the limit under Poisson load
+        assert doc["verdict"] == "no hint preset meets the limits; the tuned configuration does"
+        assert doc["preset"] is None and doc["findings"]  # each hint's miss, with its figure
+    else:  # proven faster than every hint that holds it, in 6 rounds
+        assert summary["significant"] and decision.gain is not None
+        assert decision.gain.interval is not None and decision.gain.interval.above_one
+        assert f"× the sustainable rate of the {reference.label} (" in doc["verdict"]
     # --json and best_config.json show the same rounds, each round's ratio to each hint
     evidence = summary["confirmation"]
     assert (evidence is None) == ("confirmation" not in doc)
@@ -112,8 +126,13 @@ def test_every_trial_keeps_its_probes(served: dict) -> None:
 
 def test_the_hockey_stick(served: dict) -> None:
     record = served["study"].user_attrs[LOAD_CURVES_ATTR]
-    info = load_curve_info(record, served["doc"]["study"].get("key"))
+    shipped = served["study"].trials[served["doc"]["study"]["trial"]].user_attrs["key"]
+    info = load_curve_info(record, shipped)
     assert info is not None and info.limit_ms == LIMIT_MS
+    # the shipped config's curve is marked (it is a hint here, see above)
+    winner = [c for c in info.curves if c.role.startswith("winner")]
+    assert [c.label for c in winner] == [served["doc"]["label"]]
+    assert winner[0].sustainable_rate == pytest.approx(served["doc"]["metrics"]["throughput_fps"])
     assert sum(1 for c in record["curves"] if c["hint"]) >= 2  # both hints are drawn
     for curve in info.curves:
         assert list(curve.rates) == sorted(curve.rates)

@@ -10,11 +10,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from autotune.cli import app
-from autotune.judge import judge_validation
+from autotune.judge import Limits, Recorded, judge_validation
 from tests.builders import window
 from tests.commands import search_args
 
@@ -49,15 +50,15 @@ def test_validate_judges_a_slower_config_as_failed() -> None:
     def ws(fps: float) -> list:
         return [window(r, fps * (1 + 0.01 * r), 1.0) for r in range(10)]
 
-    def run(config_fps: float):
+    def run(config_fps: float, limits: Limits | None = None, **kw: Any):
         return judge_validation(
             "tuned",
-            False,
+            None,
             ws(config_fps),
             {"LATENCY": ws(60), "THROUGHPUT": ws(100)},
-            limit_ms=5.0,
-            percent=90,
+            limits or Limits(max_latency_ms=5.0),
             recorded_fps=500,
+            **kw,
         )
 
     slower = run(80)
@@ -67,7 +68,30 @@ def test_validate_judges_a_slower_config_as_failed() -> None:
         and "slower than the THROUGHPUT hint" in slower.verdict
     )
     same = run(100)
-    assert same.ok and same.meets_limit
+    assert same.ok and same.meets_limit and same.best_hint == "THROUGHPUT"
+    # the limits the study recorded, all of them: a hint over the memory limit is not the bar
+    # (the search's feasibility and best-hint rule), and a config over it fails
+    lean = Limits(max_latency_ms=5.0, max_memory_bytes=100_000_000)
+    fat, thin = Recorded(memory_bytes=200e6), Recorded(memory_bytes=50e6)
+    hints = {"LATENCY": thin, "THROUGHPUT": fat}
+    judged = run(80, lean, recorded=thin, recorded_hints=hints)
+    assert judged.ok and judged.best_hint == "LATENCY", judged.verdict
+    over = run(120, lean, recorded=fat, recorded_hints=hints)
+    assert not over.ok and not over.meets_limit
+    assert "it used 200 MB > 100 MB in the study" in over.verdict
+
+
+def test_validate_checks_its_arguments_in_the_library(study: dict) -> None:
+    import pytest
+
+    from autotune.core import BadInputError
+    from autotune.deploy import validate
+
+    with pytest.raises(BadInputError, match="--rounds must be at least 2"):
+        validate(study["config"], rounds=1)
+    result = runner.invoke(app, ["validate", str(study["config"]), "--rounds", "1"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "error: --rounds must be at least 2, got 1" in result.stderr
 
 
 def _free_port() -> int:
@@ -252,11 +276,10 @@ def test_printed_benchmark_app_command_runs_the_shipped_batch(
     )
     assert exported.exit_code == 0, exported.output
     own_file = tmp_path / "out" / "benchmark_app_config.json"
-    assert f"wrote {own_file}" in exported.output
+    assert f"wrote {own_file}" in exported.stderr
     assert json.loads(own_file.read_text()) == doc["properties"]  # the -load_config format
-    command = shlex.split(
-        next(line for line in exported.output.splitlines() if line.startswith("benchmark_app"))
-    )
+    assert exported.stdout.count("\n") == 1  # the command, alone on stdout
+    command = shlex.split(exported.stdout)
     assert command[command.index("-load_config") + 1] == str(own_file)
     assert command[command.index("-nireq") + 1] == str(doc["infer_requests"])
     assert command[command.index("-api") + 1] == (

@@ -135,7 +135,7 @@ def test_python_export_runs_without_autotune(study: dict, tmp_path: Path) -> Non
     moved.parent.mkdir()
     shutil.copyfile(doc["model"], moved)
     shutil.copyfile(Path(doc["model"]).with_suffix(".bin"), moved.with_suffix(".bin"))
-    assert f"run it: python {script}" in output
+    assert f"wrote {script}\npython {script} {doc['model']}\n" == output  # the run command
     # run where autotune cannot be imported (a meta-path finder refuses it, editable installs
     # included), as on a machine that only has openvino and numpy
     assert without_autotune("-c", "import autotune").returncode != 0

@@ -9,10 +9,10 @@ import shlex
 import pytest
 
 from autotune.core import StudyError
-from autotune.deploy import FORMATS, benchmark_app_command, deploy_shape, ovms_entry
+from autotune.deploy import FORMATS, Rendered, benchmark_app_command, deploy_shape, ovms_entry
 
 
-def render(doc: dict, name: str, target: str) -> tuple[str, str]:
+def render(doc: dict, name: str, target: str) -> Rendered:
     form = FORMATS[name]
     assert form.render is not None
     return form.render(doc, target)
@@ -90,13 +90,14 @@ def test_only_the_batch_axes_change_and_only_at_another_batch() -> None:
 
 def test_every_format_renders_from_the_registry() -> None:
     assert set(FORMATS) == {"json", "benchmark_app", "python", "ovms"}
-    content, message = render(DOC, "benchmark_app", "out/ba.json")
-    assert json.loads(content) == DOC["properties"] and "-load_config out/ba.json" in message
-    assert json.loads(render(DOC, "json", "b.json")[0]) == DOC
-    script, how = render(DOC, "python", "deploy.py")
+    content, command, notes = render(DOC, "benchmark_app", "out/ba.json")
+    assert json.loads(content) == DOC["properties"] and "-load_config out/ba.json" in command
+    assert command.startswith("benchmark_app -m /models/m.xml") and notes == ()
+    assert json.loads(render(DOC, "json", "b.json").content) == DOC
+    script, how, _ = render(DOC, "python", "deploy.py")
     assert "import openvino as ov" in script
     assert not re.search(r"^\s*(import|from)\s+autotune", script, re.M)  # plain OpenVINO
-    assert how == "run it: python deploy.py /models/m.xml"
+    assert how == "python deploy.py /models/m.xml"
     assert FORMATS["ovms"].folder and FORMATS["ovms"].render is None
 
 

@@ -38,10 +38,12 @@ def test_the_plan_shares_one_error_budget_over_its_looks() -> None:
 
 
 def test_a_rate_that_holds_at_the_first_look_is_stated() -> None:
-    claim = prove_rate([window(100.0, 760)], 100.0, PLAN)
+    claim = prove_rate([window(100.0, PLAN.first)], 100.0, PLAN)
     assert claim.status == "proven" and claim.proven and claim.rate == 100.0
-    assert (claim.arrivals, claim.over) == (760, 0)
-    assert "p99 ≤ 20 ms at 100 req/s: 760 arrivals, 0 over the limit" in claim.describe()
+    assert (claim.arrivals, claim.over) == (826, 0)
+    assert "p99 ≤ 20 ms at 100 req/s: 826 arrivals, 0 over the limit" in claim.describe()
+    # one arrival fewer is undecided: the first look needs all of them
+    assert prove_rate([window(100.0, PLAN.first - 1)], 100.0, PLAN).status == "pending"
     assert claim.describe().endswith("99.0 %")
 
 
@@ -57,24 +59,24 @@ def test_an_undecided_look_asks_for_twice_the_arrivals() -> None:
 def test_a_rate_far_over_steps_down_then_bisects() -> None:
     """6 % over: refuted, ×0.8; 80 holds; bisect between 80 and 100 (89.4); it holds; the
     bracket [89.4, 100] is wider than 5 %, so bisect again (94.6)."""
-    points = [window(100.0, 800, over=48)]
+    points = [window(100.0, PLAN.first, over=48)]
     claim = prove_rate(points, 100.0, PLAN)
     assert claim.next_rate == pytest.approx(80.0) and claim.lowest_fail == 100.0
-    points.append(window(80.0, 800))
+    points.append(window(80.0, PLAN.first))
     claim = prove_rate(points, 100.0, PLAN)
     assert claim.status == "pending" and claim.proven and claim.rate == pytest.approx(80.0)
     assert claim.next_rate == pytest.approx(math.sqrt(80 * 100))
-    points.append(window(claim.next_rate, 800))
+    points.append(window(claim.next_rate, PLAN.first))
     claim = prove_rate(points, 100.0, PLAN)
     assert claim.rate == pytest.approx(math.sqrt(80 * 100))
     assert claim.next_rate == pytest.approx(math.sqrt(claim.rate * 100))
     held = claim.rate
-    points.append(window(claim.next_rate, 800, over=30))  # refuted: [89.4, 94.6] is 5.7 %
+    points.append(window(claim.next_rate, PLAN.first, over=30))  # refuted: [89.4, 94.6] is 5.7 %
     claim = prove_rate(points, 100.0, PLAN)
     assert claim.status == "pending" and claim.lowest_fail == pytest.approx(
         points[-1].offered_rate
     )
-    points.append(window(claim.next_rate, 800, over=30))  # refuted again: within 5 %, done
+    points.append(window(claim.next_rate, PLAN.first, over=30))  # refuted again: within 5 %, done
     claim = prove_rate(points, 100.0, PLAN)
     assert claim.status == "proven" and claim.rate == pytest.approx(held)
     verdicts = [look.verdict for look in claim.looks]
@@ -101,7 +103,7 @@ def test_a_proof_runs_out_of_looks() -> None:
     points = []
     rate = 100.0
     for _ in range(PLAN.looks):
-        points.append(window(rate, 800, over=80))
+        points.append(window(rate, PLAN.first, over=80))
         rate *= 0.8
     claim = prove_rate(points, 100.0, PLAN)
     assert claim.status == "exhausted" and not claim.proven
@@ -111,13 +113,13 @@ def test_a_proof_runs_out_of_looks() -> None:
 
 def test_validate_proves_one_rate_only() -> None:
     plan = ProofPlan(percent=99, limit_ms=20.0, step_down=False)
-    claim = prove_rate([window(100.0, 800, over=48)], 100.0, plan)
+    claim = prove_rate([window(100.0, PLAN.first, over=48)], 100.0, plan)
     assert claim.status == "refuted" and "does not hold" in claim.describe()
 
 
 def test_a_window_at_another_rate_is_refused() -> None:
     with pytest.raises(ValueError, match="expected 100"):
-        prove_rate([window(90.0, 800)], 100.0, PLAN)
+        prove_rate([window(90.0, PLAN.first)], 100.0, PLAN)
 
 
 def test_run_proofs_measures_the_shortest_windows_first_within_the_budget() -> None:

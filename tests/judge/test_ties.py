@@ -90,9 +90,14 @@ def test_a_proven_tie_ships_the_lower_latency_hint() -> None:
     assert d.reference_hint is not None and d.reference_hint.key == "tput"
     assert d.decisive and d.rounds_note == ""
     assert d.verdict.startswith(
-        "tied: the LATENCY hint ships — within ±5 % of the THROUGHPUT hint (0.98× it, 97.9 % CI "
+        "tied: the LATENCY hint ships on the tie-break — within ±5 % of the THROUGHPUT hint "
+        "(0.98× it, 97.9 % CI "
     )
     assert d.verdict.endswith("with the lower p90 latency (1.2 ms vs 3 ms)")
+    assert d.tie_break == (
+        "proven tied with the THROUGHPUT hint (within ±5 %); the tie-break prefers the lower "
+        "p90 latency (1.2 ms vs 3 ms)"
+    )
 
 
 def test_a_close_call_outside_the_margin_ships_the_higher_estimate() -> None:

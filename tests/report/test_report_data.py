@@ -79,6 +79,38 @@ def test_summary_without_confirmation_ships_the_hint() -> None:
     assert "was not confirmed" in info.verdict and "1.20× in the search" in info.verdict
     assert info.failed == ((5, "boom"),)
     assert info.unique_configs == 5
+    # every row of "× hint" has a figure: each config ÷ the reference hint, by the judge
+    assert info.reference == "THROUGHPUT hint" and all(r.gain is not None for r in info.rows)
+    assert winner.ratio_text == "1.00× (itself)"
+    latency = next(r for r in info.rows if r.role == "LATENCY hint")
+    assert latency.ratio_text == f"{100 / 150:.2f}× (search figures)"
+    assert latency.ratio is not None and latency.ratio["source"] == "search figures"
+    assert set(decision.gains) == {c.key for c in decision.contenders}  # one per config
+
+
+def test_without_a_feasible_hint_the_ratio_column_has_nothing_to_say() -> None:
+    from autotune.cli._console import summary_table
+
+    trials = [
+        trial(0, "lat", 100, 6.0, "LATENCY"),
+        trial(1, "tput", 150, 8.0, "THROUGHPUT", streams="2"),
+        trial(2, "a", 180, 4.0, batch=2),  # the only config under 5 ms
+    ]
+    configs = unique_configs(trials, LIMITS)
+    decision = study_decision(configs, None, LIMITS)
+    info = summary_info(trials, configs, LIMITS, decision, {})
+    assert decision.winner is not None and decision.winner.key == "a"
+    assert decision.reference_hint is None and info.reference == ""
+    assert all(r.gain is None for r in info.rows)
+    assert "× hint" not in [c.header for c in summary_table(info).columns]
+
+
+def test_compare_needs_two_studies() -> None:
+    from autotune.core import BadInputError
+    from autotune.report import compare_info
+
+    with pytest.raises(BadInputError, match="at least two"):
+        compare_info([])
 
 
 def test_one_figure_per_config_the_confirmed_one() -> None:
@@ -107,7 +139,7 @@ def test_one_figure_per_config_the_confirmed_one() -> None:
 
 def test_exploration_and_table() -> None:
     configs = unique_configs(TRIALS, LIMITS)
-    rows = exploration_info(TRIALS, configs, LIMITS).rows
+    rows = exploration_info(TRIALS, configs).rows
     assert sorted(rows["batch"]) == [1, 1, 1, 2, 8]
     assert set(rows.columns) >= {
         "batch",
@@ -218,8 +250,8 @@ def test_the_hockey_stick_keeps_the_proof_apart_from_exploration() -> None:
     verdicts, and the stated rate says whether it was proven."""
     plan = ProofPlan(percent=99, limit_ms=20.0)
     looks = [
-        LoadPoint.from_dict({**_point(100.0, 35.0, 800), "over": 40, "over_sq": 40}),
-        LoadPoint.from_dict({**_point(80.0, 12.0, 800), "over": 0}),
+        LoadPoint.from_dict({**_point(100.0, 35.0, 826), "over": 60, "over_sq": 60}),
+        LoadPoint.from_dict({**_point(80.0, 12.0, 826), "over": 0}),
     ]
     claim = prove_rate(looks, 100.0, plan, capped=True)
     assert claim.proven and claim.rate == 80.0
@@ -251,9 +283,9 @@ def test_the_hockey_stick_keeps_the_proof_apart_from_exploration() -> None:
     proven, unproven = info.curves
     assert proven.role == "winner = hint" and proven.proven is True
     assert [(m.rate, m.arrivals, m.over, m.verdict) for m in proven.proof] == [
-        (100.0, 800, 40, "refuted"),
-        (80.0, 800, 0, "holds"),
+        (100.0, 826, 60, "refuted"),
+        (80.0, 826, 0, "holds"),
     ]
     assert proven.rates == (20.0, 40.0, 80.0, 100.0)  # exploratory points, as measured
-    assert "p99 ≤ 20 ms at 80 req/s: 800 arrivals, 0 over the limit" in proven.claim_text
+    assert "p99 ≤ 20 ms at 80 req/s: 826 arrivals, 0 over the limit" in proven.claim_text
     assert unproven.proven is None and unproven.proof == ()

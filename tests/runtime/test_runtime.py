@@ -73,8 +73,12 @@ def test_hint_presets_resolve_to_device_defaults(tiny_model: Path) -> None:
         str(tiny_model), {"images": [1, 3, 64, 64]}, preset_config("THROUGHPUT")
     )
     assert latency.effective.properties["NUM_STREAMS"] == "1"
-    assert int(throughput.effective.properties["NUM_STREAMS"]) >= 1
-    assert latency.effective.infer_requests >= 1  # 0 requested → OPTIMAL_NUMBER_OF_INFER_REQUESTS
+    assert latency.effective.properties["PERFORMANCE_HINT"] == "LATENCY"
+    assert throughput.effective.properties["PERFORMANCE_HINT"] == "THROUGHPUT"
+    # 0 requested → OPTIMAL_NUMBER_OF_INFER_REQUESTS, which is one per stream on CPU
+    streams = int(throughput.effective.properties["NUM_STREAMS"])
+    assert throughput.effective.infer_requests == streams
+    assert latency.effective.infer_requests == 1
     assert (
         latency.effective.key() != throughput.effective.key()
         or runtime.device_capabilities("CPU").streams_range[1] == 1

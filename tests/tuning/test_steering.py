@@ -64,4 +64,4 @@ def test_steering_moves_a_fast_infeasible_config_under_the_limit(tmp_path: Path)
         origin = by_number[TrialResult.from_trial(t).steered_from]
         changed = {k for k in t.params if t.params[k] != origin.params.get(k)}
         assert changed <= {"batch", "request_multiplier", "auto_batch_size"} and changed
-    assert outcome.best is not None and outcome.best.feasible
+    assert outcome.winner is not None and outcome.winner.feasible
