@@ -11,6 +11,7 @@ arrivals at the stated rate (p99 should hold the limit) and at 1.15× it (p99 sh
 plus the time the study took.
 
     python benchmarks/serving.py [--models yolov8n-320 ppocrv4-rec] [--max-latency 20ms]
+        [--confirm-time 240s] [--skip-generator]
 """
 
 from __future__ import annotations
@@ -100,13 +101,15 @@ def suite() -> dict[str, tuple[str, str]]:
     }
 
 
-def run_study(name: str, path: str, shape: str, limit: str, trials: int, trial_time: str):
+def run_study(
+    name: str, path: str, shape: str, limit: str, trials: int, trial_time: str, confirm: str
+):
     storage = f"sqlite:///{CACHE / 'serving.db'}"
     study = f"{name}-server-{limit}"
     command = [
         str(BIN / "autotune"), "search", path, "--shape", shape, "--scenario", "server",
         "--max-latency", limit, "--percentile", "99", "--trials", str(trials),
-        "--trial-time", trial_time, "--study", study, "--storage", storage,
+        "--trial-time", trial_time, "--confirm-time", confirm, "--study", study, "--storage", storage,
         "--out-dir", str(CACHE / "serving" / study), "--force", "--json",
     ]  # fmt: skip
     started = time.perf_counter()
@@ -202,6 +205,7 @@ def main() -> None:
     parser.add_argument("--max-latency", default="20ms")
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--trial-time", default="2s")
+    parser.add_argument("--confirm-time", default="240s", help="autotune's proof budget")
     parser.add_argument("--skip-generator", action="store_true")
     args = parser.parse_args()
     header("serving: sustainable rate under Poisson arrivals (p99) vs closed-loop throughput")
@@ -226,7 +230,7 @@ def main() -> None:
         if args.models and name not in args.models:
             continue
         summary, storage, study, elapsed, steal = run_study(
-            name, path, shape, args.max_latency, args.trials, args.trial_time
+            name, path, shape, args.max_latency, args.trials, args.trial_time, args.confirm_time
         )
         verdicts.append(f"{name}: {summary['verdict']}")
         print(f"  {name}: {summary['verdict'][:160]}", file=sys.stderr)
@@ -254,7 +258,9 @@ def main() -> None:
                 else "no proof"
             )
             cells = long_run(path, shape, entry, limit_ms) if entry["rate"] > 0 else ["–", "–"]
-            checks.append([name, entry["label"], f"{entry['rate']:.1f}", proof, *cells])
+            checks.append(
+                [name, entry["label"], f"{entry['rate']:.1f}", proof, *cells, f"{elapsed:.0f}s"]
+            )
     print(f"\np99 limit {args.max_latency}, {args.trials} trials × {args.trial_time}:")
     print(
         table(
@@ -281,6 +287,7 @@ def main() -> None:
                 "proof",
                 f"{CHECK_S:g} s p99 at it",
                 f"{CHECK_S:g} s p99 at {CHECK_OVER:g}×",
+                "study time",
             ],
         )  # fmt: skip
     )

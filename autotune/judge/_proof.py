@@ -13,8 +13,8 @@ after each window the judge looks at every arrival measured at that rate so far:
 - **refuted**: even an optimistic share over the limit (its 80 % lower bound) reaches the
   allowed 1 − XX/100; the rate steps down (×0.8 when at least five times the allowed share is
   over, ×0.9 from twice, else ×0.95);
-- **unlikely**: showing it at that optimistic share would take more than 16 first looks of
-  independent arrivals, or more than a quarter of the budget at this rate; ×0.95;
+- **unlikely**: showing it at that optimistic share would take more than 64 first looks of
+  independent arrivals, or more than half the budget at this rate; ×0.95;
 - **more**: undecided; the next window doubles the arrivals at this rate.
 
 Once one rate held and a higher one was given up, the proof bisects between them (on a log
@@ -49,9 +49,9 @@ PROOF_LOOKS = 40  # looks one claim may take; they share its error budget
 DEFAULT_CONFIRM_TIME_S = 240.0  # measured time of all the proofs of one confirmation
 # A rate is given up when showing it would take more than this many first looks of
 # independent arrivals (the share over the limit is too close to the allowed one), or more
-# than a quarter of the budget at that rate.
-RATE_ARRIVALS_FACTOR = 16
-RATE_BUDGET = 0.25
+# than half the budget at that rate.
+RATE_ARRIVALS_FACTOR = 64
+RATE_BUDGET = 0.5
 # Once a rate held and a higher one was given up, the proof bisects between them until they
 # are within 5 %.
 RESOLUTION = 0.05
