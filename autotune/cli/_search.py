@@ -1,5 +1,5 @@
-"""``autotune search`` and ``autotune demo``: parse, run the search with live progress, print
-the judge's summary."""
+"""``autotune search``: parse, run the search with live progress, print the judge's
+summary."""
 
 from __future__ import annotations
 
@@ -180,6 +180,15 @@ def search(
             rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.tie_margin,
+    confirm_time: Annotated[
+        str,
+        typer.Option(
+            help="Server scenario: the measured time the proofs of the stated rates may take "
+            "(on enough Poisson arrivals for p99 at 99 %), e.g. 10m; off states the rounds' "
+            "rates unproven.",
+            rich_help_panel=MEASURE,
+        ),
+    ] = f"{DEFAULTS.confirm_time_s:g}s",
     seed: Annotated[
         int | None,
         typer.Option(help="Sampler seed, for a repeatable sequence.", rich_help_panel=MEASURE),
@@ -206,6 +215,14 @@ def search(
             rich_help_panel=GUARDS,
         ),
     ] = None,
+    max_samples: Annotated[
+        int,
+        typer.Option(
+            help="The accuracy guard uses every --inputs sample up to this many, in every trial "
+            "(showing top-1 agreement ≥ 0.99 at 95 % takes 299).",
+            rich_help_panel=GUARDS,
+        ),
+    ] = DEFAULTS.max_samples,
     accuracy_fn: Annotated[
         str | None,
         typer.Option(
@@ -322,6 +339,9 @@ def search(
             confirm_rounds=confirm_rounds,
             max_rounds=max_rounds,
             tie_margin=tie_margin,
+            confirm_time_s=0.0
+            if confirm_time.strip().lower() == "off"
+            else parse_duration(confirm_time, option="--confirm-time"),
             force=force,
             allow_mixed_hardware=allow_mixed_hardware,
             objective=objective.value,
@@ -332,6 +352,7 @@ def search(
             min_top1=fraction(min_top1, "--min-top1", "0.99"),
             max_first_inference_s=duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
+            max_samples=max_samples,
             quantize=quantize,
             calibration=calibration.value,
             accuracy_fn=accuracy_fn,

@@ -27,7 +27,7 @@ from autotune.core import (
     policy_shapes,
     write_atomic,
 )
-from autotune.judge import Contender, Decision, Limits
+from autotune.judge import Contender, Decision, Limits, RateClaim
 from autotune.study import (
     ANALYSIS_ATTR,
     LOAD_CURVES_ATTR,
@@ -45,17 +45,23 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 
 def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
-    """A config's figures as the judge used them: ``throughput_fps`` is the confirmed median
-    when the confirmation measured it (``source`` says which), the search figure stays
-    visible as ``search_throughput_fps``."""
+    """A config's figures as the judge used them: ``throughput_fps`` is the stated rate where
+    the server scenario proved one (``claim`` says on what), else the confirmed median when
+    the confirmation measured it (``source`` says which); the rounds' median and the search
+    figure stay visible as ``rounds_median_fps`` and ``search_throughput_fps``."""
+    claim = contender.claim
     return {
-        "throughput_fps": _round(contender.throughput.estimate, 3),
+        # the stated rate in the server scenario (proven, see "claim"), else the figure
+        "throughput_fps": _round(contender.stated_rate, 3),
         "throughput_interval": [
             _round(contender.throughput.low, 3),
             _round(contender.throughput.high, 3),
         ],
         "confidence": _round(contender.throughput.confidence, 4),
-        "source": "confirmation" if contender.confirmed else "search",
+        "source": ("proof" if claim.proven else f"proof {claim.status}")
+        if claim is not None
+        else ("confirmation" if contender.confirmed else "search"),
+        "rounds_median_fps": _round(contender.throughput.estimate, 3),
         "search_throughput_fps": _round(contender.search_throughput_fps, 3),
         "latency_ms": {
             k: round(v, 4) for k, v in sorted(contender.latency_ms.items()) if math.isfinite(v)
@@ -71,7 +77,14 @@ def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
         "windows": len(config.windows),
         "rounds": len(contender.rounds),
         "trials": list(config.trials),
+        "claim": _claim(claim) if claim is not None else None,
     }
+
+
+def _claim(claim: RateClaim) -> dict[str, Any]:
+    """What a stated rate rests on: the rate, the arrivals measured at it, the count over the
+    limit, the confidence, and the looks of its proof."""
+    return {k: _round(v, 6) if isinstance(v, float) else v for k, v in claim.to_dict().items()}
 
 
 def no_feasible_error(decision: Decision) -> NoFeasibleConfigError:
@@ -120,7 +133,9 @@ def choose(
     return Chosen(config, winner, decision, limits, configs, explicit=False)
 
 
-def _scenario(study: optuna.Study, limits: Limits, key: str, figure: float) -> dict[str, Any]:
+def _scenario(
+    study: optuna.Study, limits: Limits, key: str, figure: float, claim: RateClaim | None
+) -> dict[str, Any]:
     """How the figure was measured: a closed loop, or Poisson arrivals (the server scenario,
     where the figure is the sustainable rate and the closed-loop ceiling is kept beside it)."""
     out: dict[str, Any] = {"name": limits.scenario, "percentile": limits.percentile}
@@ -132,6 +147,10 @@ def _scenario(study: optuna.Study, limits: Limits, key: str, figure: float) -> d
             rate=limits.min_rate,
             sustainable_rate=figure,
             closed_loop_fps=mine.get("capacity_fps"),
+            proven=claim.proven if claim is not None else False,
+            arrivals=claim.arrivals if claim is not None else None,
+            over=claim.over if claim is not None else None,
+            confidence=claim.plan.confidence if claim is not None else None,
         )
     return out
 
@@ -166,7 +185,13 @@ def build_best_config(
         "model_shape": model.get("shape"),
         "metrics": _figures(chosen.contender, chosen.config),
         "constraint": limits.to_dict(),
-        "scenario": _scenario(study, limits, chosen.config.key, chosen.contender.throughput_fps),
+        "scenario": _scenario(
+            study,
+            limits,
+            chosen.config.key,
+            chosen.contender.stated_rate,
+            chosen.contender.claim,
+        ),
         "feasible": chosen.contender.feasible,
         "verdict": decision.verdict
         if not chosen.explicit

@@ -13,7 +13,7 @@ from autotune.core import DYNAMIC, InputInfo, RuntimeConfig
 from autotune.measure._accuracy import compare_outputs
 from autotune.measure._backend import RUNTIME, Backend, Session, model_options
 from autotune.measure._metric import metric_drop
-from autotune.measure._samples import load_samples, random_samples
+from autotune.measure._samples import MAX_SAMPLES, load_samples, random_samples
 
 
 def _load_reference(
@@ -54,6 +54,7 @@ def reference_outputs(
     inputs_dir: str | None = None,
     batch_axes: dict[str, Any] | None = None,
     mix: dict[str, Any] | None = None,
+    max_samples: int = MAX_SAMPLES,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Outputs of the f32 reference (LATENCY hint, f32, the study's own batch; the dynamic model
@@ -73,7 +74,7 @@ def reference_outputs(
     session = backend.compile(model_path, shape, cfg, **options)
     try:
         samples = (
-            load_samples(inputs_dir, inputs, axes=axes.inputs, mix=shapes)
+            load_samples(inputs_dir, inputs, limit=max_samples, axes=axes.inputs, mix=shapes)
             if inputs_dir
             else random_samples(
                 inputs,
@@ -83,9 +84,10 @@ def reference_outputs(
         )
         arrays: dict[str, np.ndarray] = {}
         names: list[str] = []
-        for s, (sample, outputs) in enumerate(
-            zip(samples, session.infer_samples(samples), strict=True)
-        ):
+        started = backend.clock()
+        computed = session.infer_samples(samples)
+        seconds = backend.clock() - started
+        for s, (sample, outputs) in enumerate(zip(samples, computed, strict=True)):
             names = list(outputs)
             arrays.update({f"in_{s}_{i}": a for i, a in enumerate(sample)})
             arrays.update({f"out_{s}_{k}": outputs[n] for k, n in enumerate(names)})
@@ -103,4 +105,9 @@ def reference_outputs(
         }
         np.savez(f, **contents)
     Path(f.name).replace(target)
-    return {"samples": len(samples), "outputs": names, "source": inputs_dir or "random"}
+    return {
+        "samples": len(samples),
+        "outputs": names,
+        "source": inputs_dir or "random",
+        "seconds": seconds,  # what every trial's accuracy check adds, about
+    }

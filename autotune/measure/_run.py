@@ -26,6 +26,7 @@ from autotune.measure._window import (
     MIN_REQUESTS_PER_WINDOW,
     MIN_WINDOWS,
     Window,
+    over_runs,
     percentile,
     percentile_key,
 )
@@ -171,13 +172,15 @@ def run_windows(
     clock: Clock = time.perf_counter,
     cpu_reader: Callable[[], CpuSample] = read_cpu_sample,
     steal_flag: float = STEAL_FLAG_FRACTION,
+    limit_ms: float | None = None,
 ) -> tuple[list[Window], list[list[float]]]:
     """Measure ``plan.windows`` windows back to back on an already warm pipeline.
 
     A window closes at the first completion after its deadline. A window flagged for steal earns
     one extra window, up to ``plan.max_extra_windows``. Requests in flight at the very end are
     drained into the last window (the drain time counts, as in benchmark_app's wall time).
-    Returns the windows and each window's latencies (for pooled percentiles).
+    Returns the windows and each window's latencies (for pooled percentiles). With a
+    ``limit_ms``, each window counts its latencies over it (and their runs).
     """
     percentiles = _all_percentiles(percent)
     windows: list[Window] = []
@@ -207,6 +210,7 @@ def run_windows(
             latencies.extend(pipeline.drain())
             now = clock()
         wall = now - start
+        over, over_sq = over_runs(latencies, limit_ms) if limit_ms is not None else (None, None)
         windows.append(
             Window(
                 index=len(windows),
@@ -219,6 +223,8 @@ def run_windows(
                 iowait=iowait,
                 cpu_util=util,
                 flagged=flagged,
+                over=over,
+                over_sq=over_sq,
             )
         )
         per_window.append(latencies)
@@ -276,7 +282,12 @@ def measure(
     if shapes is not None:
         shapes.reset()
     windows, per_window = run_windows(
-        pipeline, plan, percent=percent, clock=clock, cpu_reader=cpu_reader
+        pipeline,
+        plan,
+        percent=percent,
+        clock=clock,
+        cpu_reader=cpu_reader,
+        limit_ms=latency_limit_ms,
     )
     by_shape = shape_latencies(shapes.reset(), percent) if shapes is not None else {}
     used = {w.index for w in select_windows(windows)}

@@ -20,7 +20,14 @@ from typing import Any
 import optuna
 
 from autotune.core import ModelInfo, RuntimeConfig
-from autotune.judge import Accuracy, Limits, constrained_latency, throughput_of, worst_accuracy
+from autotune.judge import (
+    Accuracy,
+    Limits,
+    constrained_latency,
+    tail_evidence,
+    throughput_of,
+    worst_accuracy,
+)
 from autotune.measure import Runner, TrialFailure, Window, machine_lock
 from autotune.study import (
     TrialResult,
@@ -144,9 +151,16 @@ class Objective:
         accuracy: Accuracy | None,
         to_first_result: float | None,
         rate: float,
+        windows: list[Window],
     ) -> None:
-        violations = self.settings.limits.violations(
-            latency, memory_bytes, accuracy, to_first_result, rate=rate
+        limits = self.settings.limits
+        violations = limits.violations(
+            latency,
+            memory_bytes,
+            accuracy,
+            to_first_result,
+            rate=rate,
+            tail=tail_evidence(windows, limits.percentile) if limits.max_latency_ms else None,
         )
         for name, value in violations.items():
             trial.set_constraint(name, value)
@@ -195,7 +209,9 @@ class Objective:
         )
         memory_bytes = memory.get("peak_delta_bytes")
         accuracy = Accuracy.from_record(result.get("accuracy"))
-        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
+        self._constrain(
+            trial, latency, memory_bytes, accuracy, to_first_result, throughput, windows
+        )
         return self._value(throughput, latency, memory_bytes)
 
     def record_duplicate(
@@ -222,5 +238,7 @@ class Objective:
                 "loaded_from_cache": result["loaded_from_cache"],
             },
         )
-        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
+        self._constrain(
+            trial, latency, memory_bytes, accuracy, to_first_result, throughput, windows
+        )
         return self._value(throughput, latency, memory_bytes)

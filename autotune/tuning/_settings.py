@@ -23,6 +23,7 @@ from autotune.core import (
     parse_layouts,
 )
 from autotune.judge import (
+    DEFAULT_CONFIRM_TIME_S,
     DEFAULT_MAX_DRIFT,
     DEFAULT_MIN_TOP1,
     DEFAULT_TIE_MARGIN,
@@ -30,6 +31,7 @@ from autotune.judge import (
     RoundPlan,
 )
 from autotune.measure import (
+    MAX_SAMPLES,
     check_accuracy_fn,
     collect_environment,
     fingerprint,
@@ -75,6 +77,8 @@ class SearchSettings:
     confirm_rounds: int = DEFAULT_ROUNDS
     max_rounds: int | None = None  # None: twice confirm_rounds (DEFAULT_MAX_ROUNDS)
     tie_margin: float = DEFAULT_TIE_MARGIN  # configs within ±5 % (proven) are tied
+    # server: the measured time the proofs of the stated rates may take, all together
+    confirm_time_s: float = DEFAULT_CONFIRM_TIME_S
     force: bool = False
     allow_mixed_hardware: bool = False
     objective: str = "throughput"
@@ -83,6 +87,7 @@ class SearchSettings:
     min_top1: float | None = DEFAULT_MIN_TOP1
     max_first_inference_s: float | None = None
     inputs_dir: str | None = None
+    max_samples: int = MAX_SAMPLES  # the accuracy guard uses every --inputs sample up to this
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
     scenario: str = OFFLINE  # server: Poisson arrivals, the figure is the sustainable rate
     rate: float | None = None  # server: requests/s a config must hold
@@ -181,6 +186,10 @@ def validate_settings(s: SearchSettings) -> None:
             f"--tie-margin must be between 0 and 0.5, got {s.tie_margin:g}",
             "a fraction: e.g. --tie-margin 0.05 for ±5 %",
         )
+    if not s.confirm_time_s >= 0:
+        raise BadInputError(
+            "--confirm-time must not be negative", "e.g. --confirm-time 4m, or off not to prove"
+        )
     if s.scenario not in SCENARIOS:
         raise BadInputError(
             f"--scenario {s.scenario!r} is unknown", f"use one of: {', '.join(SCENARIOS)}"
@@ -201,6 +210,10 @@ def validate_settings(s: SearchSettings) -> None:
         raise BadInputError(
             "--objective pareto is not available in the server scenario",
             "use --objective throughput (the sustainable rate)",
+        )
+    if s.max_samples < 1:
+        raise BadInputError(
+            f"--max-samples must be at least 1, got {s.max_samples}", "e.g. --max-samples 300"
         )
     if s.calibration not in CALIBRATIONS:
         raise BadInputError(
@@ -349,7 +362,13 @@ def plan_search(s: SearchSettings) -> SearchPlan:
                 f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
             )
         # shapes checked now, not in every trial
-        load_samples(s.inputs_dir, model.inputs, axes=model.batch_axes.inputs, mix=model.mix)
+        load_samples(
+            s.inputs_dir,
+            model.inputs,
+            limit=s.max_samples,
+            axes=model.batch_axes.inputs,
+            mix=model.mix,
+        )
     return SearchPlan(
         settings=s,
         model=model,

@@ -12,6 +12,7 @@ from autotune.measure import (
     WindowPlan,
     judge_stability,
     measure,
+    over_runs,
     percentile,
     quantile,
     run_windows,
@@ -228,3 +229,25 @@ def test_hopeless_config_gets_a_brief_measurement() -> None:
         cpu_reader=quiet_cpu(c),
     )
     assert not ok.extra_info["hopeless"]
+
+
+def test_windows_count_the_latencies_over_the_limit_and_their_runs() -> None:
+    assert over_runs([1.0, 30.0, 31.0, 2.0, 40.0], 20.0) == (3, 2 * 2 + 1)
+    assert over_runs([], 20.0) == (0, 0)
+    clock = FakeClock()
+    pipeline = ScriptedPipeline(clock, 0.01)  # every request takes 10 ms
+    plan = WindowPlan(window_s=0.5, windows=2, max_extra_windows=0, short=False)
+    pipeline.start_next()
+    windows, per_window = run_windows(
+        pipeline, plan, percent=99, clock=clock, cpu_reader=quiet_cpu(clock), limit_ms=8.0
+    )
+    for w, latencies in zip(windows, per_window, strict=True):
+        assert w.over == len(latencies) and w.over_sq == len(latencies) ** 2  # one long run
+    fast, _ = run_windows(
+        pipeline, plan, percent=99, clock=clock, cpu_reader=quiet_cpu(clock), limit_ms=20.0
+    )
+    assert all(w.over == 0 and w.over_sq == 0 for w in fast)
+    unlimited, _ = run_windows(
+        pipeline, plan, percent=99, clock=clock, cpu_reader=quiet_cpu(clock)
+    )
+    assert all(w.over is None for w in unlimited)

@@ -13,11 +13,15 @@ from autotune.tuning import SearchOutcome, SearchPlan, SearchSettings, build_spa
 
 def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSettings) -> SearchPlan:
     model = simulated_model(str(tmp_path / "sim.xml"))
-    space = build_space(["CPU"], machine.capabilities(), model, settings.max_batch)
+    space = build_space(
+        ["CPU"], machine.capabilities(), model, settings.max_batch, scenario=settings.scenario
+    )
     limits = Limits(
         max_latency_ms=settings.max_latency_s * 1e3 if settings.max_latency_s else None,
         percentile=settings.percentile,
         max_drift=settings.max_drift,
+        scenario=settings.scenario,
+        min_rate=settings.rate,
     )
     env = {
         "cpu": "sim",
