@@ -18,7 +18,6 @@ from autotune.core import (
     SERVER,
     BadInputError,
     ModelInfo,
-    format_duration,
     is_virtual,
     parse_layouts,
 )
@@ -38,6 +37,7 @@ from autotune.measure import (
     load_samples,
 )
 from autotune.study import absolute_storage, default_out_dir, default_storage
+from autotune.tuning._naming import default_study_name
 from autotune.tuning._quantize import quantization_key
 from autotune.tuning._shapes import parse_pad, planned_shapes, shape_policies
 from autotune.tuning._space import SearchSpace, build_space, powers_of_two, resolve_devices
@@ -252,40 +252,6 @@ def validate_settings(s: SearchSettings) -> None:
             f"--study {s.study_name!r} is not a usable name",
             "use letters, digits, '.', '_' and '-' (it also names the output folder)",
         )
-
-
-def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) -> str:
-    """``<model stem>[-<shape>]-<device>-<limit>[-p<percentile>]``, e.g. ``320n-1x3x320x320-CPU-20ms``."""
-    parts = [Path(model.path).stem]
-    if model.shape:
-        parts.append("_".join("x".join(str(d) for d in dims) for dims in model.shape.values()))
-    elif model.mix is not None:
-        low, high = model.mix.bounds_by_input()
-        parts.append(
-            "_".join(
-                "x".join(
-                    str(a) if a == b else f"{a}-{b}" for a, b in zip(lo, high[n], strict=True)
-                )
-                for n, lo in low.items()
-            )
-            + ("" if model.mix.source == "--shape" else "-samples")
-        )
-    parts.append(
-        (device or "all").replace(":", "").replace(",", "+").replace("(", "").replace(")", "")
-    )
-    parts.append(format_duration(s.max_latency_s) if s.max_latency_s else "max")
-    if s.scenario != OFFLINE:
-        parts.append(s.scenario)
-    if s.rate is not None:
-        parts.append(f"{s.rate:g}rps")
-    if s.percentile != DEFAULT_PERCENTILES[s.scenario]:
-        parts.append(f"p{s.percentile:g}")
-    if s.objective != "throughput":
-        parts.append(s.objective)
-    if s.quantize:
-        parts.append("int8")
-    name = "-".join(parts)
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
 def _check_out_dir(path: Path) -> None:
