@@ -167,9 +167,15 @@ class RateClaim:
                 f"{format_confidence(self.plan.confidence)}"
             )
         if self.status == "capped":
+            where = f"at {evidence}" if self.arrivals else "before this rate was measured"
+            failed = (
+                f", after p{self.plan.percent:g} did not hold at {self.lowest_fail:.4g} req/s"
+                if self.lowest_fail is not None
+                else ""
+            )
             return (
-                f"{head} not proven: the --confirm-time budget ran out at {evidence} (showing "
-                f"it takes about {self.needed} arrivals)"
+                f"{head} not proven: the --confirm-time budget ran out {where}{failed} "
+                f"(showing it takes about {self.needed} arrivals)"
             )
         if self.status == "refuted":
             return f"{head} does not hold: {evidence}"

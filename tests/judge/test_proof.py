@@ -99,6 +99,16 @@ def test_a_capped_proof_states_its_rate_unproven() -> None:
     assert stated_rate(None, 123.0) == 123.0
 
 
+def test_a_proof_capped_after_a_failed_look_says_so() -> None:
+    """The first rate failed (30 of 900 over the limit), the budget ran out before the lower
+    rate was measured: the text names the failed rate instead of "0 arrivals"."""
+    claim = prove_rate([window(100.0, 900, over=30)], 100.0, PLAN, capped=True)
+    assert claim.status == "capped" and claim.arrivals == 0 and claim.rate < 100.0
+    text = claim.describe()
+    assert "before this rate was measured" in text
+    assert "did not hold at 100 req/s" in text
+
+
 def test_a_proof_runs_out_of_looks() -> None:
     points = []
     rate = 100.0
