@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 
 .PHONY: system-deps screenshot
-.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead bench-serving bench-int8
+.PHONY: install demo test test-fast lint format clean fetch-models bench bench-fidelity bench-vs-hints bench-search bench-overhead bench-serving bench-int8 bench-dynamic
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,10 @@ bench-serving: fetch-models  ## sustainable rate under Poisson load vs closed-lo
 bench-int8: fetch-models  ## --quantize on nudenet and PP-OCRv4 rec with real samples (≈ 6 min)
 	$(BIN)/python benchmarks/int8.py
 
-bench: bench-search bench-overhead bench-fidelity bench-vs-hints bench-serving bench-int8  ## all six, one after another
+bench-dynamic: fetch-models  ## dynamic-width OCR on text lines at natural widths: policies, stated p90 vs benchmark_app (≈ 12 min)
+	$(BIN)/python benchmarks/dynamic.py
+
+bench: bench-search bench-overhead bench-fidelity bench-vs-hints bench-serving bench-int8 bench-dynamic  ## all seven, one after another
 
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || command -v google-chrome)
 

@@ -33,6 +33,17 @@ class StealMeter:
         self.fraction = (end[0] - self.start[0]) / total if total else 0.0
 
 
+def fresh_study(study: str, storage: str) -> None:
+    """Delete an earlier run's study: searching the same name again would resume it (its
+    trials already done) instead of measuring anew."""
+    import optuna
+
+    try:
+        optuna.delete_study(study_name=study, storage=storage)
+    except KeyError:
+        pass
+
+
 def header(title: str) -> None:
     from autotune import runtime
     from autotune.measure import collect_environment

@@ -4,6 +4,7 @@
 
 - nudenet: 320n.onnx, a YOLOv8n-style detector, input [?,3,?,?] (benchmarked at 1×3×320×320)
 - rapidocr-onnxruntime: PP-OCRv4 det / rec and the mobile direction classifier
+- ddddocr: common.onnx, an OCR recognizer with input [1,1,64,?] (dynamic width, time-major output)
 The cache folder is ignored by git; the files are never committed.
 """
 
@@ -25,6 +26,7 @@ WHEELS = {
         "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx": "ppocrv4_rec.onnx",
         "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx": "ppocr_mobile_cls.onnx",
     },
+    "ddddocr": {"ddddocr/common.onnx": "ddddocr_common.onnx"},
 }
 
 # name → (file, --shape) : the fixed shapes the benchmarks use

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from _common import CACHE, StealMeter, header, table
+from _common import CACHE, StealMeter, fresh_study, header, table
 from fetch_models import model_paths
 
 BIN = Path(sys.executable).parent
@@ -179,6 +179,7 @@ def main() -> None:
             continue
         limit = case.limit
         study_name = f"{name}-int8-{limit}"
+        fresh_study(study_name, storage)
         command = [
             str(BIN / "autotune"), "search", case.model, "--shape", case.shape,
             "--max-latency", limit, "--quantize", "--inputs", str(case.samples), *case.guard,

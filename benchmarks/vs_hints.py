@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import CACHE, StealMeter, header, table
+from _common import CACHE, StealMeter, fresh_study, header, table
 from fetch_models import model_paths
 
 from autotune import runtime
@@ -179,6 +179,7 @@ def main() -> None:
             if which not in args.limits:
                 continue
             study = f"{name}-{which}"
+            fresh_study(study, storage)
             command = [
                 str(BIN / "autotune"),
                 "search",

@@ -202,3 +202,33 @@ def image_samples(folder: Path, count: int = 16, size: int = 64) -> Path:
             )
         np.save(folder / f"{i:03d}.npy", np.stack(channels)[None].astype(np.float32))
     return folder
+
+
+def sequence_conv_model(path: Path, *, channels: int = 8) -> Path:
+    """A dynamic-length sequence model: features [1, channels, L] (L dynamic) → a 1-D
+    convolution (kernel 5) → ReLU → [1, 16, L]. Each output position sees 5 input positions,
+    so padding a request changes the outputs next to its end."""
+    rng = np.random.default_rng(8)
+    x = ops.parameter(ov.PartialShape([1, channels, -1]), ov.Type.f32, name="features")
+    x.output(0).set_names({"features"})
+    kernel = (rng.standard_normal((16, channels, 5)) * 0.3).astype(np.float32)
+    y = ops.relu(ops.convolution(x, ops.constant(kernel), [1], [2], [2], [1]))
+    y.output(0).set_names({"frames"})
+    ov.save_model(ov.Model([y], [x], "sequence_conv"), str(path))
+    return path
+
+
+def token_tagger_model(path: Path, *, vocabulary: int = 100) -> Path:
+    """A token tagger with a dynamic length: int64 ids [1, L] → embeddings from a table →
+    a per-token matmul → tag scores [1, L, 5]. No position sees another, so a padded request
+    gives the unpadded one's outputs on its own positions."""
+    rng = np.random.default_rng(9)
+    ids = ops.parameter(ov.PartialShape([1, -1]), ov.Type.i64, name="ids")
+    ids.output(0).set_names({"ids"})
+    table = ops.constant(rng.standard_normal((vocabulary, 16)).astype(np.float32))
+    embedded = ops.gather(table, ids, ops.constant(np.int64(0)))
+    weights = ops.constant((rng.standard_normal((16, 5)) * 0.3).astype(np.float32))
+    tags = ops.softmax(ops.matmul(embedded, weights, False, False), 2)
+    tags.output(0).set_names({"tags"})
+    ov.save_model(ov.Model([tags], [ids], "token_tagger"), str(path))
+    return path

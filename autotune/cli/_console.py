@@ -130,7 +130,7 @@ def summary_table(info: SummaryInfo) -> Table:
             row.role.replace(" hint", "").replace("candidate", "cand.")
             + ("" if row.feasible else " ✗"),
             row.label,
-            f(row.throughput_fps, 1),
+            f(row.throughput_fps, 1) + ("?" if row.unproven else ""),
             f(row.latency_ms.get("p50", math.nan)),
             f(row.latency_ms.get("p90", math.nan)),
             f(row.latency_ms.get("p99", math.nan)),
@@ -159,6 +159,8 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
     console.print(info.verdict, style="bold", highlight=False)
     for finding in info.findings:
         console.print(f"· {finding}", highlight=False)
+    for claim in info.claims:
+        console.print(f"· stated: {claim}", highlight=False)
     console.print(f"· {outcome.batch_axes.summary()}", highlight=False)
     for note in info.notes:
         console.print(f"⚠ {note}", style="yellow", highlight=False)
@@ -173,7 +175,8 @@ def print_summary(console: Console, outcome: SearchOutcome, environment: dict[st
     console.print(
         f"{info.confirmation}; {info.unit} are medians{ratios}"
         + (
-            "; req/s is the highest Poisson arrival rate that held the latency limit"
+            "; req/s is the stated rate: the highest Poisson arrival rate proven to hold the "
+            "latency limit (? where the --confirm-time budget capped the proof)"
             if info.unit == "req/s"
             else ""
         ),
@@ -213,6 +216,8 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
             "source": "confirmed" if winner.confirmed else "search",
             "search_throughput_fps": winner.search_throughput_fps,
             "constrained_latency_ms": winner.constrained_latency_ms,
+            "stated_rate": winner.stated_rate if outcome.limits.server else None,
+            "claim": winner.claim.to_dict() if winner.claim is not None else None,
         },
         "reference_hint": decision.reference_hint.presets[0] if decision.reference_hint else None,
         "ratios": {k: v.to_dict() for k, v in decision.ratios.items()},
@@ -232,9 +237,11 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
                 "latency_ms": r.latency_ms,
                 "feasible": r.feasible,
                 "ratio": r.ratio,
+                "claim": r.claim,
             }
             for r in info.rows
         ],
+        "claims": list(info.claims),
         "warnings": list(info.warnings),
         "failed_trials": [{"trial": n, "reason": reason} for n, reason in info.failed],
         "trials": info.complete_trials,

@@ -1,4 +1,5 @@
-"""``autotune demo``: a short search on the embedded demo CNN."""
+"""``autotune demo``: build the embedded demo CNN and search it, with the search's own
+progress and summary."""
 
 from __future__ import annotations
 

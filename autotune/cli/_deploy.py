@@ -11,7 +11,7 @@ import typer
 from autotune.cli._app import app, console, guard, out
 from autotune.cli._options import StorageOpt, StudyOpt, duration
 from autotune.core import parse_duration
-from autotune.deploy import FORMATS, VALIDATE_ROUNDS
+from autotune.deploy import FORMATS, VALIDATE_PROOF_S, VALIDATE_ROUNDS
 
 ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 DEFAULT_FORMAT = ExportFormat("json")
@@ -98,12 +98,20 @@ def validate(
     max_latency: Annotated[
         str | None, typer.Option(help="Check against this limit instead of the file's.")
     ] = None,
+    confirm_time: Annotated[
+        str,
+        typer.Option(
+            help="Server scenario: the measured time the proof of the stated rate may take "
+            "(off: judge the rounds only)."
+        ),
+    ] = f"{VALIDATE_PROOF_S:g}s",
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the result as JSON on stdout.")
     ] = False,
 ) -> None:
     """Re-measure an exported config and the hint presets here, now: exit 4 when it no longer
-    meets its latency limit or is now significantly slower than the best hint."""
+    meets its latency limit (in the server scenario: its stated rate, proven again) or is now
+    significantly slower than the best hint."""
 
     def body() -> None:
         from autotune.core import ValidationFailedError
@@ -115,6 +123,9 @@ def validate(
             rounds=rounds,
             window_s=parse_duration(window, option="--window"),
             max_latency_ms=limit * 1e3 if limit else None,
+            confirm_time_s=0.0
+            if confirm_time.strip().lower() == "off"
+            else parse_duration(confirm_time, option="--confirm-time"),
             on_start=lambda text: console.print(f"validating {config}: {text}…"),
         )
         if json_output:
@@ -128,6 +139,8 @@ def validate(
                     f"{fps.high:.1f}]{extra}",
                     highlight=False,
                 )
+            if result.claim is not None:
+                out.print(f"stated rate: {result.claim.describe()}", highlight=False)
             out.print(result.verdict, highlight=False)
         if not result.ok:
             raise ValidationFailedError(

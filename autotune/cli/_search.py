@@ -1,5 +1,5 @@
-"""``autotune search`` and ``autotune demo``: parse, run the search with live progress, print
-the judge's summary."""
+"""``autotune search``: parse, run the search with live progress, print the judge's
+summary."""
 
 from __future__ import annotations
 
@@ -111,7 +111,16 @@ def search(
     shape: Annotated[
         str | None,
         typer.Option(
-            help='Fix input shapes, benchmark_app syntax: "images[1,3,320,320]".',
+            help='Input shapes, benchmark_app syntax: "images[1,3,320,320]"; the traffic\'s mix '
+            'with ranges or weighted sizes: "x[1,3,48,96..512]", "x[1,3,48,128:0.5|256:0.5]".',
+            rich_help_panel=SPACE,
+        ),
+    ] = None,
+    pad: Annotated[
+        str | None,
+        typer.Option(
+            help="Pad value of each input whose shape varies, e.g. x=0: lets the search try "
+            "static buckets (requests padded up to k shapes).",
             rich_help_panel=SPACE,
         ),
     ] = None,
@@ -189,6 +198,15 @@ def search(
             rich_help_panel=MEASURE,
         ),
     ] = DEFAULTS.tie_margin,
+    confirm_time: Annotated[
+        str,
+        typer.Option(
+            help="Server scenario: the measured time the proofs of the stated rates may take "
+            "(on enough Poisson arrivals for p99 at 99 %), e.g. 10m; off states the rounds' "
+            "rates unproven.",
+            rich_help_panel=MEASURE,
+        ),
+    ] = f"{DEFAULTS.confirm_time_s:g}s",
     seed: Annotated[
         int | None,
         typer.Option(help="Sampler seed, for a repeatable sequence.", rich_help_panel=MEASURE),
@@ -215,6 +233,14 @@ def search(
             rich_help_panel=GUARDS,
         ),
     ] = None,
+    max_samples: Annotated[
+        int,
+        typer.Option(
+            help="The accuracy guard uses every --inputs sample up to this many, in every trial "
+            "(showing top-1 agreement ≥ 0.99 at 95 % takes 299).",
+            rich_help_panel=GUARDS,
+        ),
+    ] = DEFAULTS.max_samples,
     accuracy_fn: Annotated[
         str | None,
         typer.Option(
@@ -311,6 +337,7 @@ def search(
         settings = SearchSettings(
             model_path=model,
             shape=shape,
+            pad=pad,
             layout=layout,
             max_latency_s=duration(max_latency, "--max-latency"),
             percentile=percentile if percentile is not None else math.nan,
@@ -332,6 +359,9 @@ def search(
             confirm_rounds=confirm_rounds,
             max_rounds=max_rounds,
             tie_margin=tie_margin,
+            confirm_time_s=0.0
+            if confirm_time.strip().lower() == "off"
+            else parse_duration(confirm_time, option="--confirm-time"),
             force=force,
             allow_mixed_hardware=allow_mixed_hardware,
             objective=objective.value,
@@ -342,6 +372,7 @@ def search(
             min_top1=fraction(min_top1, "--min-top1", "0.99"),
             max_first_inference_s=duration(max_first_inference, "--max-first-inference"),
             inputs_dir=inputs,
+            max_samples=max_samples,
             quantize=quantize,
             calibration=calibration.value,
             accuracy_fn=accuracy_fn,

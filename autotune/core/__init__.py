@@ -2,7 +2,13 @@
 a device are, the errors a user can act on, units, and atomic file writes. Plain Python: no
 openvino, no optuna."""
 
-from autotune.core._batch import BATCH_TOLERANCE, BatchAxes, layout_axis, parse_layouts
+from autotune.core._batch import (
+    BATCH_TOLERANCE,
+    MIX_SOURCE,
+    BatchAxes,
+    layout_axis,
+    parse_layouts,
+)
 from autotune.core._config import (
     HINTS,
     INT8,
@@ -58,6 +64,19 @@ from autotune.core._scenario import (
     figure_name,
     rate_unit,
 )
+from autotune.core._shapes import (
+    BOUNDED,
+    BUCKET_COUNTS,
+    BUCKETS,
+    DYNAMIC,
+    SEQUENCE_LENGTH,
+    ShapeMix,
+    bucket_of,
+    bucket_shapes,
+    parse_shape_mix,
+    policy_buckets,
+    policy_shapes,
+)
 from autotune.core._units import (
     format_duration,
     format_shape,
@@ -84,7 +103,19 @@ _LAZY = {
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "BOUNDED",
+    "BUCKET_COUNTS",
+    "BUCKETS",
+    "SEQUENCE_LENGTH",
+    "DYNAMIC",
+    "ShapeMix",
+    "bucket_of",
+    "bucket_shapes",
+    "parse_shape_mix",
+    "policy_buckets",
+    "policy_shapes",
     "BATCH_TOLERANCE",
+    "MIX_SOURCE",
     "BatchAxes",
     "VIRTUAL_DEVICES",
     "hardware_of",

@@ -18,6 +18,8 @@ from typing import Any
 # another order: ~1e-7 on the models we tried; a graph that mixes samples gives ~1.
 BATCH_TOLERANCE = 1e-3
 
+MIX_SOURCE = "the traffic's shapes"  # a mix of shapes: batch stays 1 (requests vary)
+
 
 @dataclass(frozen=True)
 class BatchAxes:
@@ -35,7 +37,8 @@ class BatchAxes:
     outputs: dict[str, int] = field(default_factory=dict)
     batch: int = 1
     searchable: bool = False
-    source: str = ""  # "model layout", "--layout", "shape inference" (where the axes came from)
+    # "model layout", "--layout", "shape inference", MIX_SOURCE (where the axes came from)
+    source: str = ""
     reason: str = ""  # one line: why batch sizes are not searched
     checked: tuple[int, ...] = ()  # batch sizes verified numerically
     worst_rel_l2: float | None = None  # the check's worst per-sample relative L2
@@ -94,13 +97,15 @@ class BatchAxes:
 
     @property
     def undeclared(self) -> bool:
-        """Batch is not searched because no batch axis was found or proven where nobody
-        declared one: --layout is the remedy (not --max-batch, not a layout already given)."""
+        """Batch is not searched because shape inference found or proved no batch axis, where
+        nobody declared one: --layout is the remedy (not --max-batch, not a layout already
+        given, not a mix of shapes)."""
         return (
             not self.searchable
             and self.batch == 1
             and "--layout" not in self.source
             and "model layout" not in self.source
+            and self.source != MIX_SOURCE
             and not self.reason.startswith("--max-batch")
         )
 

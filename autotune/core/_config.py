@@ -53,6 +53,8 @@ class RuntimeConfig:
     preset: str | None = None
     raw_properties: dict[str, str] | None = None  # a config file's properties, taken verbatim
     variant: str | None = None  # which model: None = the user's, "int8" = its quantization
+    # a mix of request shapes: "dynamic", "bounded" or "buckets<k>" (None: one static shape)
+    shape_policy: str | None = None
 
     @property
     def target_device(self) -> str:
@@ -106,6 +108,8 @@ class RuntimeConfig:
         )
         if self.variant:
             parts.append(self.variant)
+        if self.shape_policy:
+            parts.append(self.shape_policy)
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,6 +192,7 @@ class EffectiveConfig:
     infer_requests: int
     properties: dict[str, str] = field(default_factory=dict)
     variant: str | None = None  # the model variant compiled (None: the user's model)
+    shape_policy: str | None = None  # how a mix of shapes is compiled (None: a static shape)
 
     def identity(self) -> dict[str, Any]:
         """The fields that make two configurations the same one."""
@@ -197,12 +202,14 @@ class EffectiveConfig:
             if k in self.properties and (k, self.properties[k]) not in SILENT_DEFAULTS
         }
         variant = {"variant": self.variant} if self.variant else {}
+        policy = {"shape_policy": self.shape_policy} if self.shape_policy else {}
         return {
             "device": self.device,
             "batch": self.batch,
             "infer_requests": self.infer_requests,
             **kept,
             **variant,
+            **policy,
         }
 
     def key(self) -> str:
@@ -229,6 +236,8 @@ class EffectiveConfig:
             parts.append(f"timeout {p['AUTO_BATCH_TIMEOUT']}ms")
         if self.variant:
             parts.append(f"{self.variant} model")
+        if self.shape_policy:
+            parts.append(self.shape_policy)
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,4 +251,5 @@ class EffectiveConfig:
             infer_requests=int(data["infer_requests"]),
             properties={str(k): str(v) for k, v in dict(data.get("properties", {})).items()},
             variant=data.get("variant"),
+            shape_policy=data.get("shape_policy"),
         )

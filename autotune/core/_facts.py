@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from autotune.core._batch import BatchAxes
+from autotune.core._shapes import ShapeMix
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,18 @@ class ModelInfo:
     batch_axes: BatchAxes  # where the batch lives, and whether batches were proven to work
     sha256: str  # of the model file(s), to refuse reusing a study for another model
     flops: float | None = None  # multiply-adds x2 per inference at the fixed shape
+    # the traffic's shapes when they vary (--shape ranges or --inputs): every request draws its
+    # shape from it; ``shape`` is then None and each input's ``shape`` the mix's median
+    mix: ShapeMix | None = None
 
     @property
     def is_static(self) -> bool:
         return all(i.shape is not None for i in self.inputs)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["mix"] = self.mix.to_dict() if self.mix is not None else None
+        return data
 
 
 @dataclass(frozen=True)

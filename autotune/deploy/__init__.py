@@ -17,6 +17,7 @@ _EXPORTS = {
     "Rendered": "_rendered",
     "export": "_export",
     "FORMATS": "_formats",
+    "VALIDATE_PROOF_S": "_validate",
     "VALIDATE_ROUNDS": "_validate",
     "batch_layout": "_document",
     "benchmark_app_command": "_benchmark_app",
@@ -62,5 +63,6 @@ if TYPE_CHECKING:
     from autotune.deploy._profile import profile as profile
     from autotune.deploy._python_snippet import python_snippet as python_snippet
     from autotune.deploy._rendered import Rendered as Rendered
+    from autotune.deploy._validate import VALIDATE_PROOF_S as VALIDATE_PROOF_S
     from autotune.deploy._validate import VALIDATE_ROUNDS as VALIDATE_ROUNDS
     from autotune.deploy._validate import validate as validate

@@ -8,7 +8,7 @@ import re
 import shlex
 from typing import Any
 
-from autotune.core import BATCH_DEVICE, format_shape
+from autotune.core import BATCH_DEVICE, BOUNDED, SEQUENCE_LENGTH, ShapeMix, format_shape
 from autotune.deploy._rendered import Rendered
 
 # Without -o, the -load_config file goes next to best_config.json (whose format differs).
@@ -25,11 +25,21 @@ def benchmark_app_command(
             "benchmark_app (Python) cannot run the BATCH device (it crashes on -d BATCH:CPU(N)); "
             "use autotune.compile_model or the python export"
         )
+    shapes = doc.get("shapes") or {}
+    if shapes.get("buckets"):
+        return None, (
+            "benchmark_app cannot dispatch requests to several static models (a bucket policy); "
+            "use autotune.compile_model or the python export"
+        )
     props = doc["properties"][device]
     requests = int(doc["infer_requests"])
     command = ["benchmark_app", "-m", doc["model"], "-d", device]
     shape = doc.get("shape") or {}
-    if shape:  # only the inputs the deployment reshapes; the others keep the model's shape
+    if shapes:
+        # the model as deployed (varying axes dynamic, or bounded), fed the measured sequence
+        command += ["-shape", mix_shape_text(shape, shapes)]
+        command += ["-data_shape", data_shapes(shapes)]
+    elif shape:  # only the inputs the deployment reshapes; the others keep the model's shape
         command += ["-shape", format_shape(shape)]
     layouts = (doc.get("batch_axes") or {}).get("layouts") or {}
     if layouts:
@@ -40,7 +50,9 @@ def benchmark_app_command(
     # The hint as the config has it (-nstreams/-nthreads-style knobs come from -load_config and
     # need "-hint none"); one request runs the sync API, as autotune measured it.
     command += ["-hint", str(props.get("PERFORMANCE_HINT", "none")).lower()]
-    command += ["-api", "sync" if requests == 1 else "async", "-nireq", str(requests)]
+    # (benchmark_app runs dynamic shapes on the async API only: one request in flight there)
+    api = "sync" if requests == 1 and not shapes else "async"
+    command += ["-api", api, "-nireq", str(requests)]
     command += ["-load_config", config_path, "-t", str(seconds)]
     scenario = doc.get("scenario") or {}
     if scenario.get("name") == "single-stream":
@@ -87,3 +99,30 @@ def render_benchmark_app(doc: dict[str, Any], target: str) -> Rendered:
             f"{scenario['max_latency_ms']:g} ms)"
         )
     return Rendered(content, command_line(command) if command else "", tuple(notes))
+
+
+def mix_shape_text(shape: dict[str, list[int]], shapes: dict[str, Any]) -> str:
+    """``x[1,3,48,-1]`` (dynamic) or ``x[1,3,48,96..512]`` (bounded): benchmark_app's -shape for
+    a config measured over a mix."""
+    bounded = shapes.get("policy") == BOUNDED
+    parts = []
+    for name, dims in shape.items():
+        spans = shapes["bounds"][name]
+        text = [
+            f"{lo}..{hi}" if d == -1 and bounded else str(d)
+            for d, (lo, hi) in zip(dims, spans, strict=True)
+        ]
+        parts.append(f"{name}[{','.join(text)}]")
+    return ",".join(parts)
+
+
+def data_shapes(shapes: dict[str, Any], length: int = SEQUENCE_LENGTH) -> str:
+    """benchmark_app's ``-data_shape``: the first ``length`` shapes of the seeded sequence every
+    config was measured on (benchmark_app cycles through them)."""
+    mix = ShapeMix.from_dict(shapes["mix"])
+    assert mix is not None
+    sequence = mix.sequence(seed=0, length=length)
+    return ",".join(
+        name + "".join(f"[{','.join(map(str, s[name]))}]" for s in sequence)
+        for name in sequence[0]
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autotune.core import BatchAxes, ConfigFileError, DeviceError, RuntimeConfig
+from autotune.core import BatchAxes, ConfigFileError, DeviceError, RuntimeConfig, ShapeMix
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,19 @@ class DeployConfig:
         if isinstance(stored, dict) and "inputs" in stored:
             return BatchAxes.from_dict(stored)
         return BatchAxes(batch=self.batch)
+
+    @property
+    def mix(self) -> ShapeMix | None:
+        """The traffic's mix of shapes the config was measured on (None: one static shape)."""
+        return ShapeMix.from_dict((self.document.get("shapes") or {}).get("mix"))
+
+    @property
+    def shape_policy(self) -> str | None:
+        return (self.document.get("shapes") or {}).get("policy")
+
+    @property
+    def pad(self) -> dict[str, float] | None:
+        return (self.document.get("shapes") or {}).get("pad")
 
     @property
     def base_shape(self) -> dict[str, list[int]] | None:
@@ -97,7 +110,7 @@ def load_config(path: str | Path) -> DeployConfig:
         and all(isinstance(v, list) and all(isinstance(d, int) for d in v) for v in shape.values())
     ):
         raise ConfigFileError(
-            f"config file '{path}': shape must map input names to integer lists", fix
+            f"config file '{path}': shape must map input names to integer lists (-1: dynamic)", fix
         )
     return DeployConfig(
         model=str(doc["model"]),
@@ -115,18 +128,27 @@ def compile_model(
 ) -> tuple[Any, int]:
     """Compile the model of a best_config.json with its properties.
 
-    Returns ``(openvino.CompiledModel, infer_requests)``; pass ``model_path`` when the model
-    moved since the study ran.
+    Returns ``(compiled, infer_requests)``; pass ``model_path`` when the model moved since the
+    study ran. ``compiled`` is an ``openvino.CompiledModel`` — for a config measured over a mix
+    of shapes it takes every shape of the mix (its varying axes dynamic, or bounded) — or, for
+    a bucket policy, an ``autotune.runtime.BucketedModel``, whose ``infer({name: array})`` pads
+    a request up to its bucket and returns the outputs the unpadded request gives.
     """
     from autotune import runtime
 
     config = load_config(path)
-    model = runtime.prepare_model(model_path or config.model, config.shape)
+    mix = config.mix
+    model = runtime.prepare_model(model_path or config.model, None if mix else config.shape)
     properties = runtime.to_runtime_properties(config.properties)
     if cache_dir:
         properties["CACHE_DIR"] = cache_dir
     try:
-        compiled = runtime.shared_core().compile_model(model, config.device, properties)
+        if mix is not None:
+            compiled: Any = runtime.compile_for_mix(
+                model, mix, config.shape_policy, config.pad, config.device, properties
+            )
+        else:
+            compiled = runtime.shared_core().compile_model(model, config.device, properties)
     except Exception as exc:
         from autotune.runtime import openvino_message
 

@@ -17,14 +17,19 @@ from typing import Any
 import optuna
 
 from autotune.core import (
+    DYNAMIC,
     MULTI_STREAM,
     SINGLE_STREAM,
     BatchAxes,
     NoFeasibleConfigError,
+    ShapeMix,
     StudyError,
+    bucket_shapes,
+    policy_buckets,
+    policy_shapes,
     write_atomic,
 )
-from autotune.judge import Contender, Decision, Limits
+from autotune.judge import Contender, Decision, Limits, RateClaim
 from autotune.study import (
     ANALYSIS_ATTR,
     LOAD_CURVES_ATTR,
@@ -43,37 +48,37 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
     """A config's figures as the judge used them. ``figure`` is the one it was judged on (its
-    name, unit, direction — ``minimize`` for a latency — and the confirmed median with its
-    interval when the confirmation measured it; ``source`` says which). Where that figure is
-    throughput (or the server's rate) it is also ``throughput_fps``; where it is a latency,
-    ``throughput_fps`` is the frames/s of the loop at the search."""
+    name, unit, direction — ``minimize`` for a latency — and the median with its interval).
+    ``throughput_fps`` is the stated rate where the server scenario proved one (``claim`` says
+    on what), else the confirmed median when the confirmation measured it (``source`` says
+    which); where the figure is a latency, ``throughput_fps`` is the loop's frames/s at the
+    search. The rounds' median and the search figure stay visible as ``rounds_median_fps`` and
+    ``search_throughput_fps``."""
+    claim = contender.claim
     fig, value = contender.figure, contender.throughput
-    figure = {
-        "name": fig.name,
-        "unit": fig.unit,
-        "direction": fig.direction,
-        "estimate": _round(value.estimate, 4),
-        "interval": [_round(value.low, 4), _round(value.high, 4)],
-        "confidence": _round(value.confidence, 4),
-    }
-    if fig.lower_is_better:
-        fps: dict[str, Any] = {
-            "throughput_fps": _round(config.throughput_fps, 3),
-            "throughput_interval": [None, None],
-            "confidence": None,
-            "search_throughput_fps": _round(config.throughput_fps, 3),
-        }
-    else:
-        fps = {
-            "throughput_fps": _round(value.estimate, 3),
-            "throughput_interval": [_round(value.low, 3), _round(value.high, 3)],
-            "confidence": _round(value.confidence, 4),
-            "search_throughput_fps": _round(contender.search_throughput_fps, 3),
-        }
+    lower = fig.lower_is_better
     return {
-        "figure": figure,
-        **fps,
-        "source": "confirmation" if contender.confirmed else "search",
+        "figure": {
+            "name": fig.name,
+            "unit": fig.unit,
+            "direction": fig.direction,
+            "estimate": _round(value.estimate, 4),
+            "interval": [_round(value.low, 4), _round(value.high, 4)],
+            "confidence": _round(value.confidence, 4),
+        },
+        # the stated rate in the server scenario (proven, see "claim"), else the figure
+        "throughput_fps": _round(config.throughput_fps if lower else contender.stated_rate, 3),
+        "throughput_interval": [None, None]
+        if lower
+        else [_round(value.low, 3), _round(value.high, 3)],
+        "confidence": None if lower else _round(value.confidence, 4),
+        "source": ("proof" if claim.proven else f"proof {claim.status}")
+        if claim is not None
+        else ("confirmation" if contender.confirmed else "search"),
+        "rounds_median_fps": None if lower else _round(value.estimate, 3),
+        "search_throughput_fps": _round(
+            config.throughput_fps if lower else contender.search_throughput_fps, 3
+        ),
         "latency_ms": {
             k: round(v, 4) for k, v in sorted(contender.latency_ms.items()) if math.isfinite(v)
         },
@@ -88,7 +93,14 @@ def _figures(contender: Contender, config: ConfigResult) -> dict[str, Any]:
         "windows": len(config.windows),
         "rounds": len(contender.rounds),
         "trials": list(config.trials),
+        "claim": _claim(claim) if claim is not None else None,
     }
+
+
+def _claim(claim: RateClaim) -> dict[str, Any]:
+    """What a stated rate rests on: the rate, the arrivals measured at it, the count over the
+    limit, the confidence, and the looks of its proof."""
+    return {k: _round(v, 6) if isinstance(v, float) else v for k, v in claim.to_dict().items()}
 
 
 def no_feasible_error(decision: Decision) -> NoFeasibleConfigError:
@@ -137,7 +149,9 @@ def choose(
     return Chosen(config, winner, decision, limits, configs, explicit=False)
 
 
-def _scenario(study: optuna.Study, limits: Limits, key: str, figure: float) -> dict[str, Any]:
+def _scenario(
+    study: optuna.Study, limits: Limits, key: str, figure: float, claim: RateClaim | None
+) -> dict[str, Any]:
     """How the figure was measured: a closed loop, Poisson arrivals (the server scenario, where
     the figure is the sustainable rate and the closed-loop ceiling is kept beside it), the sync
     loop (single-stream: the figure is a latency, lower is better) or periodic sources
@@ -167,6 +181,10 @@ def _scenario(study: optuna.Study, limits: Limits, key: str, figure: float) -> d
             rate=limits.min_rate,
             sustainable_rate=figure,
             closed_loop_fps=mine.get("capacity_fps"),
+            proven=claim.proven if claim is not None else False,
+            arrivals=claim.arrivals if claim is not None else None,
+            over=claim.over if claim is not None else None,
+            confidence=claim.plan.confidence if claim is not None else None,
         )
     return out
 
@@ -189,6 +207,7 @@ def build_best_config(
         "model": model["path"],
         "device": cfg.target_device,
         "shape": deploy_shape(model, cfg.batch),
+        **traffic_shapes(model, cfg.shape_policy, meta.get("pad")),
         "batch": cfg.batch,
         "batch_axes": batch_layout(model, cfg.batch),
         "infer_requests": chosen.config.effective.infer_requests,
@@ -200,7 +219,13 @@ def build_best_config(
         "model_shape": model.get("shape"),
         "metrics": _figures(chosen.contender, chosen.config),
         "constraint": limits.to_dict(),
-        "scenario": _scenario(study, limits, chosen.config.key, chosen.contender.throughput_fps),
+        "scenario": _scenario(
+            study,
+            limits,
+            chosen.config.key,
+            chosen.contender.stated_rate,
+            chosen.contender.claim,
+        ),
         "feasible": chosen.contender.feasible,
         "verdict": decision.verdict
         if not chosen.explicit
@@ -286,7 +311,15 @@ def _analysis_fields(analysis: dict[str, Any]) -> dict[str, Any]:
 def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | None:
     """What the model is reshaped to when deployed (and benchmark_app's ``-shape``): the
     inputs ``--shape`` set, and at another batch the batched inputs with their own batch axis
-    at it. Every other input keeps the model's own shape (a state, a table, a static input)."""
+    at it. Every other input keeps the model's own shape (a state, a table, a static input).
+    Over a mix of shapes: every input the mix names, its varying axes -1 (dynamic; the policy
+    in ``shapes`` bounds them or picks buckets)."""
+    mix = ShapeMix.from_dict(model.get("mix"))
+    if mix is not None:
+        return {
+            n: [d if isinstance(d, int) else -1 for d in dims]
+            for n, dims in policy_shapes(mix, DYNAMIC)[0].items()
+        }
     shapes = {str(k): list(v) for k, v in dict(model.get("shape") or {}).items()}
     if "batch_axes" not in model:
         if batch != int(model.get("batch", 1)):
@@ -302,6 +335,30 @@ def deploy_shape(model: dict[str, Any], batch: int) -> dict[str, list[int]] | No
         batched = axes.shape_at(base, batch)
         shapes.update({name: batched[name] for name in axes.inputs})
     return shapes or None
+
+
+def traffic_shapes(
+    model: dict[str, Any], policy: str | None, pad: dict[str, float] | None
+) -> dict[str, Any]:
+    """The ``shapes`` block of a config measured over a mix: the policy, the mix it was
+    measured on (and its histogram per varying axis), each input's bounds, the buckets and pad
+    values of a bucket policy. Nothing for a static shape."""
+    mix = ShapeMix.from_dict(model.get("mix"))
+    if mix is None:
+        return {}
+    low, high = mix.bounds_by_input()
+    block: dict[str, Any] = {
+        "policy": policy or DYNAMIC,
+        "mix": mix.to_dict(),
+        "describe": mix.describe(),
+        "histogram": mix.histogram(),
+        "bounds": {n: [[a, b] for a, b in zip(low[n], high[n], strict=True)] for n in low},
+    }
+    count = policy_buckets(policy)
+    if count:
+        block["buckets"] = bucket_shapes(mix, count)
+        block["pad"] = dict(pad or {})
+    return {"shapes": block}
 
 
 def batch_layout(model: dict[str, Any], batch: int) -> dict[str, Any]:

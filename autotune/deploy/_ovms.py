@@ -38,8 +38,20 @@ def ovms_entry(doc: dict[str, Any]) -> dict[str, Any]:
         "plugin_config": dict(doc["properties"][device]),
     }
     if doc.get("shape"):
-        # the shape carries the shipped batch (OVMS prefers shape over batch_size)
-        config["shape"] = {k: f"({','.join(str(d) for d in v)})" for k, v in doc["shape"].items()}
+        # the shape carries the shipped batch (OVMS prefers shape over batch_size); over a mix
+        # of shapes the varying axes are -1, or lo:hi where a policy bounds them (OVMS has no
+        # buckets: a bucket policy is served bounded, its dispatch is the python export's)
+        bounds = (doc.get("shapes") or {}).get("bounds") or {}
+        bounded = (doc.get("shapes") or {}).get("policy", "dynamic") != "dynamic"
+        config["shape"] = {
+            k: "("
+            + ",".join(
+                f"{bounds[k][i][0]}:{bounds[k][i][1]}" if d == -1 and bounded else str(d)
+                for i, d in enumerate(v)
+            )
+            + ")"
+            for k, v in doc["shape"].items()
+        }
     return {"model_config_list": [{"config": config}]}
 
 
@@ -59,4 +71,12 @@ def write_repository(doc: dict[str, Any], folder: Path) -> Rendered:
     name = model_name(doc)
     runtime.save_ir(doc["model"], folder / name / "1" / "model.xml")
     write_atomic(folder / "config.json", json.dumps(ovms_entry(doc), indent=2) + "\n")
-    return Rendered("", shlex.join(docker_command(folder)))
+    notes = (
+        (
+            "OVMS has no buckets; it serves the model with its varying axes bounded (the "
+            "measured bucket dispatch is in the python export and autotune.compile_model)",
+        )
+        if (doc.get("shapes") or {}).get("buckets")
+        else ()
+    )
+    return Rendered("", shlex.join(docker_command(folder)), notes)

@@ -30,7 +30,13 @@ import openvino as ov
 
 DEVICE = {device!r}
 PROPERTIES = {properties}
-SHAPE = {shape!r}  # only the inputs reshaped; the others keep the model's own shape
+SHAPE = {shape!r}  # only the inputs reshaped (-1: dynamic, "lo..hi": bounded); the others keep theirs
+# A bucket policy: requests are padded (with PAD) up to the smallest of these static shapes they
+# fit, and each output is cut back to what the unpadded request gives (None: one model).
+BUCKETS = {buckets!r}
+PAD = {pad!r}
+# A shape the traffic has, for this file's own check (main).
+EXAMPLE_SHAPES = {example!r}
 # Where the batch lives, as autotune found and verified it (inputs not listed take no batch
 # and are shared by the whole batch; each output's batch axis is given).
 BATCH_AXES = {batch_axes}
@@ -42,13 +48,62 @@ SCENARIO = {scenario!r}
 TUNED_EFFECTIVE = {effective}
 
 
-def compile_model(model_path: str, cache_dir: str = "ov_cache") -> ov.CompiledModel:
+def _partial(dims: list | str) -> ov.PartialShape:
+    return ov.PartialShape(dims if isinstance(dims, str) else list(dims))
+
+
+def compile_model(model_path: str, cache_dir: str = "ov_cache") -> "ov.CompiledModel | Buckets":
     """Compile once with the tuned properties; later starts load the blob from cache_dir."""
     core = ov.Core()
     model = core.read_model(model_path)
+    properties = {{**PROPERTIES, "CACHE_DIR": cache_dir}}
     if SHAPE:
-        model.reshape(SHAPE)
-    return core.compile_model(model, DEVICE, {{**PROPERTIES, "CACHE_DIR": cache_dir}})
+        model.reshape({{name: _partial(dims) for name, dims in SHAPE.items()}})
+    models = [_static(model, bucket) for bucket in BUCKETS] if BUCKETS else [model]
+    compiled = [core.compile_model(m, DEVICE, properties) for m in models]
+    return Buckets(compiled, model) if BUCKETS else compiled[0]
+
+
+def _static(model: ov.Model, bucket: dict) -> ov.Model:
+    """The model reshaped to one bucket's static shape."""
+    static = model.clone()
+    static.reshape(bucket)
+    return static
+
+
+class Buckets:
+    """The bucket policy: ``infer({{name: array}})`` pads a request up to its bucket, runs it
+    there, and cuts each output back to the shape the unpadded request gives."""
+
+    def __init__(self, compiled: list, dynamic: ov.Model) -> None:
+        self.models = compiled
+        self._dynamic = dynamic
+        self.inputs = [port.get_any_name() for port in dynamic.inputs]
+
+    def infer(self, inputs: dict) -> dict:
+        shapes = {{name: list(np.shape(inputs[name])) for name in self.inputs}}
+        index = next(
+            i
+            for i, bucket in enumerate(BUCKETS)
+            if all(s <= b for name in bucket for s, b in zip(shapes[name], bucket[name]))
+        )
+        padded = {{
+            name: np.pad(
+                np.asarray(inputs[name]),
+                [(0, b - s) for s, b in zip(shapes[name], BUCKETS[index][name])],
+                constant_values=PAD.get(name, 0),
+            )
+            for name in self.inputs
+        }}
+        result = self.models[index].create_infer_request().infer(padded)
+        unpadded = self._dynamic.clone()
+        unpadded.reshape(shapes)
+        return {{
+            port.get_any_name(): np.array(result[i])[
+                tuple(slice(0, d.get_length()) for d in port.get_partial_shape())
+            ]
+            for i, port in enumerate(unpadded.outputs)
+        }}
 
 
 def effective_text(value: object) -> str:
@@ -108,6 +163,17 @@ def main() -> None:
     parser.add_argument("--cache-dir", default="ov_cache", help="compile cache folder")
     args = parser.parse_args()
     compiled = compile_model(args.model, args.cache_dir)
+    if isinstance(compiled, Buckets):
+        zeros = {{
+            port.get_any_name(): np.zeros(
+                EXAMPLE_SHAPES[port.get_any_name()], port.get_element_type().to_dtype()
+            )
+            for port in compiled._dynamic.inputs
+        }}
+        for _ in range(INFER_REQUESTS):
+            compiled.infer(zeros)
+        print(f"{{DEVICE}}: compiled {{len(BUCKETS)}} buckets with {{PROPERTIES}}")
+        return
     if SCENARIO == "single-stream":
         run_single_stream(compiled)
         for key, (tuned, here) in differences(compiled).items():
@@ -115,7 +181,10 @@ def main() -> None:
         return
     queue = ov.AsyncInferQueue(compiled, INFER_REQUESTS)
     zeros = {{
-        port.get_any_name(): np.zeros(tuple(port.get_shape()), port.get_element_type().to_dtype())
+        port.get_any_name(): np.zeros(
+            EXAMPLE_SHAPES.get(port.get_any_name()) or tuple(port.get_shape()),
+            port.get_element_type().to_dtype(),
+        )
         for port in compiled.inputs
     }}
     for _ in range(INFER_REQUESTS):  # one round of requests: the pipeline runs as measured
@@ -162,7 +231,10 @@ def python_snippet(doc: dict[str, Any], script: str = "deploy.py") -> str:
         properties=_literal(
             {k: (v == "YES") if v in ("YES", "NO") else v for k, v in props.items()}
         ),
-        shape=doc.get("shape"),
+        shape=_shape_for_script(doc),
+        buckets=(doc.get("shapes") or {}).get("buckets"),
+        pad=(doc.get("shapes") or {}).get("pad") or {},
+        example=_example(doc),
         batch_axes=_literal(
             {
                 k: v
@@ -176,6 +248,30 @@ def python_snippet(doc: dict[str, Any], script: str = "deploy.py") -> str:
             {k: v for k, v in (doc.get("effective") or {}).items() if k != "EXECUTION_DEVICES"}
         ),
     )
+
+
+def _shape_for_script(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """SHAPE as the script takes it: lists (-1 dynamic), or "[1,3,48,96..512]" where a bounded
+    policy bounds the varying axes."""
+    shape = doc.get("shape")
+    shapes = doc.get("shapes") or {}
+    if not shape or shapes.get("policy") != "bounded":
+        return shape
+    return {
+        name: "["
+        + ",".join(
+            f"{lo}..{hi}" if d == -1 else str(d)
+            for d, (lo, hi) in zip(dims, shapes["bounds"][name], strict=True)
+        )
+        + "]"
+        for name, dims in shape.items()
+    }
+
+
+def _example(doc: dict[str, Any]) -> dict[str, list[int]]:
+    """One shape of the mix (the largest), for the script's own check."""
+    bounds = (doc.get("shapes") or {}).get("bounds") or {}
+    return {name: [hi for _, hi in spans] for name, spans in bounds.items()}
 
 
 def _literal(value: dict[str, Any]) -> str:

@@ -6,6 +6,9 @@
   a config's outputs compare with the f32 reference (:mod:`._figures`);
 - the limits and how far a config is from each (:mod:`._limits`);
 - intervals with an exact, stated confidence (:mod:`._intervals`);
+- claims about a share (pXX ≤ limit, an agreement rate) shown the way MLPerf's loadgen shows
+  them, and how many more samples a claim would take (:mod:`._claims`); the proof of a stated
+  sustainable rate, look by look (:mod:`._proof`);
 - the shipping rule, proven ties and their tie-breaks, and the verdict, with each hint's
   binding constraint (:mod:`._decision`, :mod:`._pairs`, :mod:`._verdict`, :mod:`._explain`);
 - every comparison that is shown: each config against the reference hint, the INT8 model
@@ -20,8 +23,24 @@ keeps a copy of a rule, and none divides one config's throughput by another's
 (tests/test_layout.py checks it).
 """
 
+from autotune.judge._claims import (
+    AGREEMENT_CONFIDENCE,
+    TAIL_CONFIDENCE,
+    Claim,
+    Evidence,
+    agreement_claim,
+    binomial_cdf,
+    format_share,
+    lower_bound,
+    max_over,
+    proven_percentile,
+    samples_needed,
+    shows,
+    tail_claim,
+    upper_bound,
+)
 from autotune.judge._contender import Contender
-from autotune.judge._decision import Decision, decide
+from autotune.judge._decision import Decision, decide, to_prove
 from autotune.judge._direction import (
     SOURCES_HELD,
     SUSTAINABLE_RATE,
@@ -32,9 +51,11 @@ from autotune.judge._direction import (
 )
 from autotune.judge._explain import finding, ms
 from autotune.judge._figures import (
+    FEW_BEYOND,
     LATENCY_WINDOW_QUANTILE,
     Accuracy,
     constrained_latency,
+    tail_evidence,
     throughput_of,
     typical_latency,
     worst_accuracy,
@@ -61,6 +82,17 @@ from autotune.judge._limits import (
     feasible,
     missed,
 )
+from autotune.judge._proof import (
+    DEFAULT_CONFIRM_TIME_S,
+    PROOF_LOOKS,
+    ProofLook,
+    ProofPlan,
+    RateClaim,
+    prove_rate,
+    run_proofs,
+    stated_rate,
+    window_s,
+)
 from autotune.judge._sequential import (
     DEFAULT_TIE_MARGIN,
     ROUNDS_STEP,
@@ -72,11 +104,37 @@ from autotune.judge._validation import Recorded, ValidationResult, judge_validat
 
 __all__ = [
     "ACCURACY_CONSTRAINTS",
+    "AGREEMENT_CONFIDENCE",
+    "Claim",
+    "DEFAULT_CONFIRM_TIME_S",
+    "Evidence",
+    "PROOF_LOOKS",
+    "ProofLook",
+    "ProofPlan",
+    "RateClaim",
+    "TAIL_CONFIDENCE",
+    "agreement_claim",
+    "binomial_cdf",
+    "format_share",
+    "lower_bound",
+    "max_over",
+    "prove_rate",
+    "run_proofs",
+    "proven_percentile",
+    "samples_needed",
+    "shows",
+    "stated_rate",
+    "tail_claim",
+    "tail_evidence",
+    "to_prove",
+    "upper_bound",
+    "window_s",
     "CONFIDENCE",
     "CONSTRAINTS",
     "DEFAULT_MAX_DRIFT",
     "DEFAULT_MIN_TOP1",
     "DEFAULT_TIE_MARGIN",
+    "FEW_BEYOND",
     "LATENCY_WINDOW_QUANTILE",
     "MIN_PROVING_ROUNDS",
     "ROUNDS_STEP",

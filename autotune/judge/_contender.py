@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from autotune.core import RuntimeConfig, device_rank
+from autotune.judge._claims import Claim
 from autotune.judge._direction import THROUGHPUT, Figure
 from autotune.judge._figures import Accuracy
 from autotune.judge._intervals import Interval
 from autotune.judge._limits import feasible, missed
+from autotune.judge._proof import RateClaim, stated_rate
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,22 @@ class Contender:
     trials: tuple[int, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = ()
     figure: Figure = THROUGHPUT
+    claim: RateClaim | None = None  # server scenario: the proof of the rate stated for it
+    # offline, windows too short for their percentile: the latency limit as a claim about the
+    # requests over it (autotune.judge.tail_evidence)
+    tail: Claim | None = None
 
     @property
     def throughput_fps(self) -> float:
         """The figure of this config (see ``throughput``)."""
         return self.throughput.estimate
+
+    @property
+    def stated_rate(self) -> float:
+        """The figure stated for this config: in the server scenario with a proof, the rate
+        the proof showed (the one under test when the budget capped it; 0 when no rate
+        held), else the figure the decision is made on."""
+        return stated_rate(self.claim, self.throughput.estimate)
 
     @property
     def is_hint(self) -> bool:

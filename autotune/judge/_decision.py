@@ -33,7 +33,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autotune.judge._contender import Contender
-from autotune.judge._explain import accuracy_binds, accuracy_note, finding, no_winner
+from autotune.judge._explain import (
+    accuracy_binds,
+    accuracy_caveat,
+    accuracy_note,
+    claim_notes,
+    finding,
+    no_winner,
+)
 from autotune.judge._gain import Gain, best_variants, gain, variant_comparison
 from autotune.judge._intervals import (
     CONFIDENCE,
@@ -192,6 +199,11 @@ def decide(
     )
     if note:
         text = f"{note} — {text}"
+    if winner.claim is not None and not winner.claim.proven:
+        text += f"; its stated rate is not proven: {winner.claim.describe()}"
+    caveat = accuracy_caveat(winner, limits)
+    if caveat:
+        text += f"; {caveat}"
     undecided_text = tuple(dict.fromkeys(f"{a.label} vs {b.label}" for a, b in undecided))
     return Decision(
         winner=winner,
@@ -203,7 +215,7 @@ def decide(
         confirmed=confirmed,
         verdict=text,
         findings=findings,
-        notes=_notes(look, hints, confirmed),
+        notes=_notes(look, hints, confirmed) + claim_notes(winner, hints, limits, confirmed),
         looks=looks,
         tie_margin=plan.tie_margin,
         undecided=undecided_text,
@@ -228,7 +240,12 @@ def _ship(
     """The winner, the configs proven tied with it, and the pairs left inconclusive that could
     still change what ships (the rule in the docstring)."""
     fig = pairs.figure
-    eligible = [t for t in tuned if all(fig.proven_better(pairs(t, h)) for h in feasible_hints)]
+    eligible = [
+        t
+        for t in tuned
+        if all(fig.proven_better(pairs(t, h)) for h in feasible_hints)
+        and not _proven_below(t, feasible_hints)
+    ]
     winner, tied, undecided = pairs.choose(eligible or feasible_hints)
     if winner.is_baseline:
         # a tuned config proven tied with the shipped hint is a tie the hint won
@@ -249,6 +266,25 @@ def _ship(
             continue  # proven or not, it would not replace the tuned winner
         undecided += [(t, h) for h, r in against if not fig.proven_better(r)]
     return winner, tied, undecided
+
+
+def _proven_below(tuned: Contender, hints: Sequence[Contender]) -> bool:
+    """The proofs state a lower rate for ``tuned`` than for a hint: whatever its rounds said,
+    it cannot ship over that hint."""
+    mine = tuned.claim
+    return (
+        mine is not None
+        and mine.proven
+        and any(h.claim is not None and h.claim.proven and h.claim.rate > mine.rate for h in hints)
+    )
+
+
+def to_prove(decision: Decision) -> list[Contender]:
+    """Whose rate the server scenario's proof stage proves: the winner and every hint that
+    meets the limits in the rounds (their rates are what the summary states)."""
+    chosen = [decision.winner] if decision.winner is not None else []
+    chosen += [c for c in decision.contenders if c.is_baseline and c.feasible and c.confirmed]
+    return list({c.key: c for c in chosen if c.throughput.estimate > 0}.values())
 
 
 def _notes(look: Look, hints: list[Contender], confirmed: bool) -> tuple[str, ...]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from autotune.judge._claims import format_share
 from autotune.judge._contender import Contender
+from autotune.judge._intervals import format_confidence
 from autotune.judge._limits import ACCURACY_CONSTRAINTS as ACCURACY
 from autotune.judge._limits import Limits
 
@@ -30,14 +32,17 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
     short: list[str] = []
     missed: list[str] = []
     v = c.violations
-    rate = c.throughput.estimate
+    rate = c.stated_rate
     if "latency" in v and limits.server:
         key, limit = limits.latency_key, limits.max_latency_ms
+        proof = _proof_text(c)
         if v["latency"] <= 0:
-            met.append(f"holds {key} ≤ {limit:g} ms up to {rate:.4g} req/s")
+            met.append(f"holds {key} ≤ {limit:g} ms up to {rate:.4g} req/s{proof}")
             short.append(
-                f"{rate:.4g} req/s at {key} {ms(c.constrained_latency_ms)} ≤ {limit:g} ms"
+                f"{rate:.4g} req/s at {key} {ms(c.constrained_latency_ms)} ≤ {limit:g} ms{proof}"
             )
+        elif c.claim is not None and c.claim.status in ("exhausted", "refuted"):
+            missed.append(f"misses it: {c.claim.describe()}")
         else:
             missed.append(
                 f"misses {key} ≤ {limit:g} ms even at the lowest rate tried "
@@ -46,9 +51,26 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
     elif "latency" in v:
         key = limits.latency_key
         latency = c.constrained_latency_ms
+        tail = c.tail
+        counts = (
+            f"{tail.over} of {tail.n} requests over it, ≤ {format_share(tail.bound)} at "
+            f"{format_confidence(tail.confidence)}"
+            if tail is not None
+            else ""
+        )
         if v["latency"] <= 0:
-            met.append(f"meets {key} ≤ {limits.max_latency_ms:g} ms ({ms(latency)})")
+            met.append(
+                f"meets {key} ≤ {limits.max_latency_ms:g} ms ({ms(latency)}"
+                + (f"; {counts}" if counts else "")
+                + ")"
+            )
             short.append(f"{key} {ms(latency)} ≤ {limits.max_latency_ms:g} ms")
+        elif tail is not None and latency <= (limits.max_latency_ms or 0.0):
+            missed.append(
+                f"does not show {key} ≤ {limits.max_latency_ms:g} ms on its few requests "
+                f"({counts}; showing it takes about {tail.needed} effective requests: "
+                "measure longer with --trial-time)"
+            )
         else:
             missed.append(f"takes {ms(latency)} at {key} (limit {limits.max_latency_ms:g} ms)")
     if "rate" in v and v["rate"] > 0:
@@ -63,11 +85,13 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
         else:
             missed.append(f"drifts {acc.rel_l2:.3g} > {limits.max_drift:g} (relative L2 vs f32)")
     if "top1" in v and acc is not None and acc.top1 is not None:
+        count = acc.top1_text(limits.min_top1)
+        count = f" ({count})" if count else ""
         if v["top1"] <= 0:
-            short.append(f"top-1 agreement {acc.top1:.2f} ≥ {limits.min_top1:g}")
+            short.append(f"top-1 agreement {acc.top1:.2f} ≥ {limits.min_top1:g}{count}")
         else:
             missed.append(
-                f"changes top-1 answers (agreement {acc.top1:.2f} < {limits.min_top1:g})"
+                f"changes top-1 answers (agreement {acc.top1:.2f} < {limits.min_top1:g}{count})"
             )
     if "metric" in v and acc is not None and acc.metric_drop is not None:
         if v["metric"] <= 0:
@@ -89,6 +113,22 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
     return met, short, missed
 
 
+def _proof_text(c: Contender) -> str:
+    """`` (proven: 2752 arrivals, 9 over the limit, 99 %)``, `` (not proven: …)`` or empty."""
+    claim = c.claim
+    if claim is None:
+        return ""
+    if claim.proven:
+        bursts = (
+            f" in bursts of {claim.evidence.spread:.1f}" if claim.evidence.spread > 1.05 else ""
+        )
+        return (
+            f" (proven: {claim.arrivals} arrivals, {claim.over} over the limit{bursts}, "
+            f"{format_confidence(claim.plan.confidence)})"
+        )
+    return f" (not proven: {claim.arrivals} arrivals in the --confirm-time budget, {claim.needed} needed)"
+
+
 def finding(c: Contender, limits: Limits) -> str:
     """One config against every limit, e.g. ``the LATENCY hint in bf16 meets p90 ≤ 2.2 ms
     (1.6 ms) but drifts 0.085 > 0.05 (relative L2 vs f32)``."""
@@ -98,6 +138,50 @@ def finding(c: Contender, limits: Limits) -> str:
     if met:
         return f"{_name(c)} {', '.join(met)} but {' and '.join(missed)}"
     return f"{_name(c)} {' and '.join(missed)}"
+
+
+def claim_notes(
+    winner: Contender, hints: Sequence[Contender], limits: Limits, confirmed: bool
+) -> tuple[str, ...]:
+    """What the stated rates rest on, where that is less than a proof: a proof the
+    --confirm-time budget capped, or rates from the rounds alone."""
+    if not limits.server or not confirmed:
+        return ()
+    shown = list({c.key: c for c in (winner, *hints)}.values())
+    capped = [c for c in shown if c.claim is not None and c.claim.status == "capped"]
+    notes = [
+        f"{c.label}: {c.claim.describe()} — raise --confirm-time to prove it"
+        for c in capped
+        if c.claim is not None
+    ]
+    if winner.claim is None:
+        notes.append(
+            "the stated rates are medians of the rounds' short searches, not proven on enough "
+            "arrivals (a --confirm-time of 0, or a study from before proofs)"
+        )
+    return tuple(notes)
+
+
+def accuracy_caveat(winner: Contender, limits: Limits) -> str:
+    """What the samples cannot support about the shipped config's accuracy, said plainly: its
+    top-1 agreement meets the limit on the samples, but they are too few to show it at 95 %
+    (``top-1 agreement ≥ 0.99 is not shown: 32/32 samples agree, ≥ 0.911 at 95 %; showing
+    ≥ 0.99 takes 299 samples``)."""
+    acc = winner.accuracy
+    if acc is None or limits.min_top1 is None or winner.violations.get("top1", 1.0) > 0:
+        return ""
+    claim = acc.top1_claim(limits.min_top1)
+    if claim is None or claim.holds:
+        return ""
+    more = (
+        "pass more with --inputs (all are used, up to --max-samples)"
+        if not acc.random_inputs
+        else "pass your own with --inputs"
+    )
+    return (
+        f"top-1 agreement ≥ {limits.min_top1:g} is not shown: {acc.top1_text(limits.min_top1)} "
+        f"({more})"
+    )
 
 
 def accuracy_binds(c: Contender) -> bool:
@@ -141,6 +225,13 @@ def suggestions(contenders: Sequence[Contender], limits: Limits) -> list[str]:
         fixes.append(
             f"--max-latency {_ceil(min(latencies))}ms" if latencies else "a higher --max-latency"
         )
+        unshown = [
+            c
+            for c in only({"latency"})
+            if c.tail is not None and c.constrained_latency_ms <= (limits.max_latency_ms or 0.0)
+        ]
+        if unshown:
+            fixes.append("a longer --trial-time (too few requests to show the percentile)")
     if binding & set(ACCURACY):
         near = [c for c in only(set(ACCURACY)) if c.accuracy is not None]
         if near:
@@ -157,7 +248,7 @@ def suggestions(contenders: Sequence[Contender], limits: Limits) -> list[str]:
         else:
             fixes.append("a looser accuracy guard (--max-drift, --min-top1)")
     if "rate" in binding:
-        rates = [c.throughput.estimate for c in only({"rate"})]
+        rates = [c.stated_rate for c in only({"rate"})]
         fixes.append(
             f"--rate {math.floor(max(rates) * 100) / 100:g}" if rates else "a lower --rate"
         )

@@ -2,9 +2,13 @@
 
 - Throughput: the median over a run's windows.
 - Latency against a limit: each window's chosen percentile, then the upper quartile over
-  windows, so one lucky window cannot make a config feasible.
+  windows, so one lucky window cannot make a config feasible. When the windows hold too few
+  requests for their percentile to mean much (a p99 from 100 requests is the slowest one),
+  the limit is a claim about the requests over it instead, pooled over the windows and shown
+  by the binomial rule at 99 % (:func:`tail_evidence`).
 - Accuracy: the relative L2 error of each output against the f32 reference (pooled over the
-  samples), top-1 agreement where an output is a probability vector, and the worst single
+  samples), top-1 agreement where an output is a probability vector (with how many samples
+  agree and the 95 % bound they show: 32 of 32 show only ≥ 0.91), and the worst single
   element kept as information.
 
 Windows flagged for CPU steal are left out when enough clean ones remain
@@ -19,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autotune.judge._claims import TAIL_CONFIDENCE, Claim, Evidence, agreement_claim
+from autotune.judge._intervals import format_confidence
 from autotune.measure import Window, percentile_key, quantile, select_windows
 
 # The latency limit is judged on this quantile of the per-window percentiles (upper quartile).
@@ -38,6 +44,31 @@ def constrained_latency(windows: Sequence[Window], percent: float) -> float:
     key = percentile_key(percent)
     values = [w.latency_ms[key] for w in used if key in w.latency_ms]
     return quantile(values, LATENCY_WINDOW_QUANTILE) if values else math.nan
+
+
+# Windows are "few-sample" when their percentile rests on fewer requests beyond it than this
+# (a p99 from under 500 requests, a p90 from under 50): the latency limit is then judged on
+# the requests over it, pooled over the windows, by the binomial rule (autotune.judge._claims).
+FEW_BEYOND = 5
+
+
+def tail_evidence(windows: Sequence[Window], percent: float) -> Claim | None:
+    """The latency limit as a claim about the requests over it, when the windows hold too few
+    requests for their own percentile to mean much (None otherwise, or when the windows did
+    not count them): every request of the windows the judge uses, the count over the limit
+    and its runs, at 99 %."""
+    used = select_windows(windows)
+    if not used or any(w.over is None for w in used):
+        return None
+    allowed = 1.0 - percent / 100.0
+    if statistics.median(w.requests for w in used) * allowed >= FEW_BEYOND:
+        return None
+    pooled = Evidence(
+        sum(w.requests for w in used),
+        sum(w.over or 0 for w in used),
+        sum(w.over_sq or 0 for w in used),
+    )
+    return pooled.claim(allowed, TAIL_CONFIDENCE)
 
 
 def typical_latency(windows: Sequence[Window]) -> dict[str, float]:
@@ -68,6 +99,30 @@ class Accuracy:
     # outputs that could not be compared (missing, or shaped otherwise), with the reason: their
     # accuracy is unknown, never 0, and any accuracy limit fails on them
     unknown: dict[str, str] = field(default_factory=dict)
+    # samples whose every top-1 answer agrees with f32 (worst output; None: no such output, or
+    # a record from before it was counted)
+    top1_agreeing: int | None = None
+
+    def top1_claim(self, minimum: float) -> Claim | None:
+        """ "top-1 agreement ≥ minimum" as the samples show it (95 %), counting a sample as
+        agreeing when all its answers agree (samples are the independent draws)."""
+        if self.top1_agreeing is None or not self.samples:
+            return None
+        return agreement_claim(self.top1_agreeing, self.samples, minimum)
+
+    def top1_text(self, minimum: float | None = None) -> str:
+        """``32/32 samples agree, ≥ 0.91 at 95 %`` — the count and the bound beside the
+        figure — and, when it falls short of ``minimum``, ``showing ≥ 0.99 takes 299``."""
+        if self.top1_agreeing is None or not self.samples:
+            return ""
+        claim = agreement_claim(self.top1_agreeing, self.samples, minimum or 0.0)
+        text = (
+            f"{self.top1_agreeing}/{self.samples} samples agree, ≥ {1 - claim.bound:.3g} at "
+            f"{format_confidence(claim.confidence)}"
+        )
+        if minimum is not None and not claim.holds:
+            text += f"; showing ≥ {minimum:g} takes {claim.needed} samples"
+        return text
 
     @property
     def random_inputs(self) -> bool:
@@ -99,6 +154,9 @@ class Accuracy:
             metric_reference=(record.get("metric") or {}).get("reference"),
             uncalibrated=bool(record.get("uncalibrated", False)),
             unknown={str(k): str(v) for k, v in dict(record.get("unknown") or {}).items()},
+            top1_agreeing=None
+            if record.get("top1_agreeing_samples") is None
+            else int(record["top1_agreeing_samples"]),
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -109,6 +167,7 @@ class Accuracy:
             "samples": self.samples,
             "source": self.source,
             "outputs": self.outputs,
+            "top1_agreeing_samples": self.top1_agreeing,
         }
         if self.metric_drop is not None:
             record["metric"] = {
@@ -128,7 +187,8 @@ class Accuracy:
         if self.rel_l2 is not None:
             parts.append(f"relative L2 {self.rel_l2:.3g}")
         if self.top1 is not None:
-            parts.append(f"top-1 agreement {self.top1:.2f}")
+            count = self.top1_text()
+            parts.append(f"top-1 agreement {self.top1:.2f}" + (f" ({count})" if count else ""))
         if self.metric_drop is not None and self.metric_value is not None:
             parts.append(f"metric {self.metric_value:.3g} (f32 {self.metric_reference:.3g})")
         elif self.metric_drop is not None:
@@ -146,6 +206,7 @@ def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:
         return None
     rel = [a.rel_l2 for a in present if a.rel_l2 is not None]
     top = [a.top1 for a in present if a.top1 is not None]
+    agreeing = [a.top1_agreeing for a in present if a.top1_agreeing is not None]
     elem = [a.max_rel for a in present if a.max_rel is not None]
     drops = [a for a in present if a.metric_drop is not None]
     worst = max(drops, key=lambda a: a.metric_drop or 0.0, default=None)
@@ -162,4 +223,5 @@ def worst_accuracy(values: Sequence[Accuracy | None]) -> Accuracy | None:
         metric_reference=worst.metric_reference if worst else None,
         uncalibrated=any(a.uncalibrated for a in present),
         unknown={k: v for a in present for k, v in a.unknown.items()},
+        top1_agreeing=min(agreeing) if agreeing else None,
     )

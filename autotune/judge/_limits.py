@@ -12,8 +12,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from autotune.core import MULTI_STREAM, OFFLINE, SERVER
+from autotune.judge._claims import Claim
 from autotune.judge._direction import Figure, figure_of
 from autotune.judge._figures import Accuracy
+from autotune.judge._proof import RateClaim
 from autotune.measure import percentile_key
 
 # Accuracy guard defaults. A config whose outputs differ from the f32 reference by more than
@@ -126,13 +128,27 @@ class Limits:
         accuracy: Accuracy | None = None,
         to_first_result_ms: float | None = None,
         rate: float | None = None,
+        claim: RateClaim | None = None,
+        tail: Claim | None = None,
     ) -> dict[str, float]:
         """How far over each limit a configuration is (≤ 0 where it meets it). ``rate`` is the
-        sustainable rate (server scenario), checked against ``min_rate``."""
+        sustainable rate (server scenario), checked against ``min_rate``. With the proof of a
+        stated rate (``claim``), the latency limit is met where the proof showed it, missed
+        where no rate held, and judged on ``latency_ms`` while the proof is capped; ``rate``
+        is then the stated rate. With windows too short for their percentile (``tail``, see
+        :func:`tail_evidence`), the limit is met only where the requests over it show it: the
+        violation is the bound on their share relative to the allowed share."""
         out: dict[str, float] = {}
         if self.max_latency_ms is not None:
             value = latency_ms if math.isfinite(latency_ms) else 1e9
             out["latency"] = value / self.max_latency_ms - 1.0
+            if claim is not None and claim.proven:
+                out["latency"] = min(out["latency"], claim.bound / claim.plan.allowed - 1.0)
+            elif claim is not None and claim.status in ("exhausted", "refuted"):
+                out["latency"] = max(out["latency"], 1.0)
+            if tail is not None:
+                ratio = tail.bound / tail.allowed - 1.0
+                out["latency"] = min(ratio, -1e-9) if tail.holds else max(ratio, 1e-9)
         if self.min_rate is not None and rate is not None:
             out["rate"] = (self.min_rate - rate) / self.min_rate
         if self.max_memory_bytes is not None and memory_bytes is not None:

@@ -1,9 +1,11 @@
 """The regression check behind ``autotune validate``: under the limits the study recorded, does
 an exported config still meet them, and is it not now significantly slower than the best
 hint? Feasibility is :meth:`Limits.violations` and the best hint is the leader of the feasible
-hints by their paired rounds — the search's own rules, applied to validate's rounds. What
-validate does not re-measure (memory, time to a first result, accuracy) is judged on the
-figures the study recorded."""
+hints by their paired rounds — the search's own rules, applied to validate's rounds. The
+latency limit is the search's claim too: on the requests over it where the rounds' windows are
+too short for their percentile, and in the server scenario on the proof of the stated rate,
+measured again (:mod:`._proof`). What validate does not re-measure (memory, time to a first
+result, accuracy) is judged on the figures the study recorded."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autotune.core import RuntimeConfig, preset_label, preset_named
+from autotune.judge._claims import format_share
 from autotune.judge._contender import Contender
 from autotune.judge._explain import ms
-from autotune.judge._figures import Accuracy, constrained_latency, typical_latency
+from autotune.judge._figures import Accuracy, constrained_latency, tail_evidence, typical_latency
 from autotune.judge._intervals import CONFIDENCE, Interval, median_interval
 from autotune.judge._limits import Limits
 from autotune.judge._pairs import Pairs
+from autotune.judge._proof import RateClaim
 from autotune.judge._sequential import DEFAULT_TIE_MARGIN
 from autotune.measure import Window
 
@@ -54,6 +58,7 @@ class ValidationResult:
     figure: str = "throughput"  # what the rounds measured ("p90 latency")
     direction: str = "maximize"  # "minimize": lower is better
     best_hint: str | None = None  # the hint it is judged against (None: no hint meets them)
+    claim: RateClaim | None = None  # server scenario: the stated rate, proven again
 
     @property
     def ok(self) -> bool:
@@ -80,17 +85,29 @@ class ValidationResult:
             "recorded_fps": self.recorded_fps,
             "verdict": self.verdict,
             "problems": list(self.problems),
+            "claim": self.claim.to_dict() if self.claim is not None else None,
         }
 
 
 def _contender(
-    label: str, preset: str | None, windows: Sequence[Window], limits: Limits, rec: Recorded
+    label: str,
+    preset: str | None,
+    windows: Sequence[Window],
+    limits: Limits,
+    rec: Recorded,
+    claim: RateClaim | None = None,
 ) -> Contender:
-    """A config as the judge sees it, from validate's rounds (one window a round)."""
+    """A config as the judge sees it, from validate's rounds (one window a round), with the
+    proof of its stated rate measured again (server scenario)."""
     figure = limits.figure
     rounds = tuple(figure.of_window(w) for w in windows)
     throughput = median_interval(rounds)
     latency = constrained_latency(windows, limits.percentile)
+    tail = (
+        tail_evidence(windows, limits.percentile)
+        if limits.max_latency_ms is not None and not limits.server
+        else None
+    )
     return Contender(
         key=label,
         label=preset_label(preset) if preset else label,
@@ -104,12 +121,20 @@ def _contender(
         accuracy=rec.accuracy,
         to_first_result_ms=rec.to_first_result_ms,
         violations=limits.violations(
-            latency, rec.memory_bytes, rec.accuracy, rec.to_first_result_ms, throughput.estimate
+            latency,
+            rec.memory_bytes,
+            rec.accuracy,
+            rec.to_first_result_ms,
+            claim.rate if claim is not None and claim.proven else throughput.estimate,
+            claim=claim,
+            tail=tail,
         ),
         confirmed=True,
         search_throughput_fps=math.nan,
         rounds=rounds,
         figure=figure,
+        claim=claim,
+        tail=tail,
     )
 
 
@@ -117,10 +142,20 @@ def _problems(c: Contender, limits: Limits) -> list[str]:
     """Each limit the config misses now, with its figure (recorded ones say so)."""
     out = []
     v = c.violations
-    if v.get("latency", 0) > 0:
+    key, limit = limits.latency_key, limits.max_latency_ms
+    if v.get("latency", 0) > 0 and c.claim is not None:
+        out.append(c.claim.describe())
+    elif (
+        v.get("latency", 0) > 0 and c.tail is not None and c.constrained_latency_ms <= (limit or 0)
+    ):
+        tail = c.tail
         out.append(
-            f"p{limits.percentile:g} latency {c.constrained_latency_ms:.2f} ms is over the limit "
-            f"{limits.max_latency_ms:g} ms"
+            f"{key} ≤ {limit:g} ms is not shown on its few requests: {tail.over} of {tail.n} "
+            f"over it (up to {format_share(tail.bound)} at 99 %; showing it takes {tail.needed})"
+        )
+    elif v.get("latency", 0) > 0:
+        out.append(
+            f"{key} latency {c.constrained_latency_ms:.2f} ms is over the limit {limit:g} ms"
         )
     if v.get("rate", 0) > 0:
         out.append(f"it now holds {c.throughput.estimate:.1f} req/s < {limits.min_rate:g} req/s")
@@ -151,12 +186,14 @@ def judge_validation(
     recorded_fps: float | None = None,
     recorded: Recorded | None = None,
     recorded_hints: dict[str, Recorded] | None = None,
+    claim: RateClaim | None = None,
 ) -> ValidationResult:
     """Pure decision from the interleaved rounds of the config (``preset``: the hint it is, on
     the user's model) and of each hint preset (by name), under ``limits``; ``recorded`` and
     ``recorded_hints`` are the study's figures of the config and of each hint. In the server
-    scenario a round's figure is the sustainable rate."""
-    config = _contender(label, preset, config_windows, limits, recorded or Recorded())
+    scenario a round's figure is the sustainable rate, and with a ``claim`` (the stated rate
+    proven again) the proof decides the latency limit."""
+    config = _contender(label, preset, config_windows, limits, recorded or Recorded(), claim)
     hints = {
         name: _contender(name, name, ws, limits, (recorded_hints or {}).get(name, Recorded()))
         for name, ws in hint_windows.items()
@@ -188,7 +225,10 @@ def judge_validation(
             if best_name
             else ""
         )
-        verdict = f"OK: meets its limit ({config.constrained_latency_ms:.2f} ms){gain}"
+        shown = (
+            claim.describe() if claim is not None else f"{config.constrained_latency_ms:.2f} ms"
+        )
+        verdict = f"OK: meets its limit ({shown}){gain}"
     if recorded_fps and math.isfinite(now.estimate):
         verdict += f"; {now.estimate:.1f} {unit} now vs {recorded_fps:.1f} recorded"
     missed = set(config.missed)
@@ -211,4 +251,5 @@ def judge_validation(
         figure=fig.name,
         direction=fig.direction,
         best_hint=best_name,
+        claim=claim,
     )

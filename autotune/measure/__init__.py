@@ -7,12 +7,13 @@ How the windows become the figures a decision uses is the judge's business
 """
 
 from autotune.measure._accuracy import compare_outputs, is_probability_vector
+from autotune.measure._analysis_handlers import PEAK_MATMUL_SIZE
 from autotune.measure._arrivals import periodic_arrivals, poisson_arrivals
 from autotune.measure._backend import Backend, RuntimeBackend, Session
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._environment import check_fingerprint, collect_environment, fingerprint
-from autotune.measure._handlers import HANDLERS, PEAK_MATMUL_SIZE
-from autotune.measure._interleaved import InterleavedJob
+from autotune.measure._handlers import HANDLERS
+from autotune.measure._interleaved import InterleavedJob, RateJob, RateWindow
 from autotune.measure._lock import LOCK_ENV, machine_lock
 from autotune.measure._metric import check_accuracy_fn, load_metric, metric_drop
 from autotune.measure._profile import efficiency, summarize_layers
@@ -43,9 +44,10 @@ from autotune.measure._samples import (
     RANDOM_SAMPLES,
     load_samples,
     random_samples,
+    sample_shapes,
 )
 from autotune.measure._server import CURVE_FRACTIONS, curve_rates, measure_server, probe_window_s
-from autotune.measure._serving import LoadPoint, OpenPool, run_load, warm_pool
+from autotune.measure._serving import LoadPoint, OpenPool, bursts, run_load, warm_pool
 from autotune.measure._stability import (
     STABILITY_REMEDY,
     Stability,
@@ -64,6 +66,7 @@ from autotune.measure._window import (
     MIN_REQUESTS_PER_WINDOW,
     Window,
     distribution,
+    over_runs,
     percentile,
     percentile_key,
     quantile,
@@ -76,6 +79,7 @@ __all__ = [
     "metric_drop",
     "CURVE_FRACTIONS",
     "LoadPoint",
+    "bursts",
     "OpenPool",
     "RatePlan",
     "RateSearch",
@@ -100,6 +104,8 @@ __all__ = [
     "FAULT_ENV",
     "HANDLERS",
     "InterleavedJob",
+    "RateJob",
+    "RateWindow",
     "LOCK_ENV",
     "MAX_CALIBRATION_SAMPLES",
     "MAX_SAMPLES",
@@ -133,10 +139,12 @@ __all__ = [
     "is_probability_vector",
     "judge_stability",
     "load_samples",
+    "sample_shapes",
     "random_samples",
     "machine_lock",
     "measure",
     "measurement_record",
+    "over_runs",
     "percentile",
     "percentile_key",
     "quantile",

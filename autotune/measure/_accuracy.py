@@ -26,7 +26,9 @@ def compare_outputs(
     - ``rel_l2``: ‖y − ref‖₂ / ‖ref‖₂ with the norms taken over all samples together (robust
       to a sample whose output is near zero);
     - ``top1``: the share of positions (samples × leading indices) whose argmax agrees, for
-      outputs that are probability vectors in every reference sample; None otherwise;
+      outputs that are probability vectors in every reference sample; None otherwise; and
+      ``agreeing_samples``, how many samples agree at every position (what a confidence
+      bound on the agreement is computed from: samples are the independent draws);
     - ``max_abs`` / ``max_rel``: the largest single-element error, absolute and relative to
       the output's largest magnitude (information: on random data it is very conservative).
 
@@ -41,7 +43,7 @@ def compare_outputs(
     for name in names:
         diff2 = ref2 = 0.0
         max_abs = scale = 0.0
-        matches = positions = 0
+        matches = positions = agreeing = 0
         scores = all(is_probability_vector(r[name]) for r in references)
         compared = 0
         for index, (ref_set, got_set) in enumerate(zip(references, outputs, strict=True)):
@@ -67,6 +69,7 @@ def compare_outputs(
                 agree = np.argmax(r64, axis=-1) == np.argmax(v64, axis=-1)
                 matches += int(np.sum(agree))
                 positions += int(agree.size)
+                agreeing += bool(np.all(agree))
         if name in unknown or not compared:
             continue
         if ref2 > 0:
@@ -79,14 +82,21 @@ def compare_outputs(
             "max_rel": max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else math.inf),
             "top1": matches / positions if positions else None,
             "positions": positions,
+            # samples whose every top-1 answer agrees: the independent units a bound on the
+            # agreement rests on (positions within one sample are not independent)
+            "agreeing_samples": agreeing if positions else None,
         }
     top1 = [o["top1"] for o in per_output.values() if o["top1"] is not None]
+    whole = [
+        o["agreeing_samples"] for o in per_output.values() if o["agreeing_samples"] is not None
+    ]
     record: dict[str, Any] = {
         "samples": len(references),
         "source": source,
         "outputs": per_output,
         "rel_l2": max((o["rel_l2"] for o in per_output.values()), default=None),
         "top1": min(top1) if top1 else None,
+        "top1_agreeing_samples": min(whole) if whole else None,
         "max_rel_error": max((o["max_rel"] for o in per_output.values()), default=None),
     }
     if unknown or not names:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from autotune.core import BatchAxes, EffectiveConfig, RuntimeConfig
+from autotune.core import BatchAxes, EffectiveConfig, RuntimeConfig, ShapeMix
 from autotune.measure._cpu import CpuSample, read_cpu_sample
 from autotune.measure._memory import peak_rss_bytes, reset_peak, rss_bytes
 from autotune.measure._run import Clock, Pipeline
@@ -59,6 +59,8 @@ class Backend(Protocol):
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
         batch_axes: BatchAxes | None = None,
+        mix: ShapeMix | None = None,
+        pad: dict[str, float] | None = None,
     ) -> Session: ...
 
     def compile_matmul(self, size: int, config: RuntimeConfig) -> Session: ...
@@ -87,6 +89,8 @@ class RuntimeBackend:
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
         batch_axes: BatchAxes | None = None,
+        mix: ShapeMix | None = None,
+        pad: dict[str, float] | None = None,
     ) -> Session:
         from autotune import runtime
 
@@ -97,6 +101,8 @@ class RuntimeBackend:
             cache_dir=cache_dir,
             extra_properties=extra_properties,
             batch_axes=batch_axes,
+            mix=mix,
+            pad=pad,
         )
 
     def compile_matmul(self, size: int, config: RuntimeConfig) -> Session:
@@ -112,6 +118,18 @@ class RuntimeBackend:
 
     def reset_peak(self) -> None:
         reset_peak()
+
+
+def model_options(
+    batch_axes: dict[str, Any] | None, mix: dict[str, Any] | None, pad: dict[str, float] | None
+) -> dict[str, Any]:
+    """A worker job's model geometry (JSON) as :meth:`Backend.compile` takes it: where the batch
+    lives, the traffic's mix of shapes, and the pad values of a bucket policy."""
+    return {
+        "batch_axes": BatchAxes.from_dict(batch_axes),
+        "mix": ShapeMix.from_dict(mix),
+        "pad": pad,
+    }
 
 
 # The worker's backend: every handler runs on it unless a test passes the simulated machine.

@@ -7,21 +7,30 @@ worker, the simulated machine in search-logic tests — the same code either way
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from autotune.core import MULTI_STREAM, SINGLE_STREAM, BatchAxes, RuntimeConfig
-from autotune.measure._backend import RUNTIME, Backend
+from autotune.core import MULTI_STREAM, SINGLE_STREAM, RuntimeConfig
+from autotune.measure._analysis_handlers import (
+    layer_counters,
+    load_times,
+    matmul_windows,
+)
+from autotune.measure._backend import RUNTIME, Backend, Session, model_options
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
 from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
-from autotune.measure._server import interleaved_rates, measure_curve, measure_server
+from autotune.measure._server import (
+    interleaved_rates,
+    measure_curve,
+    measure_server,
+    rate_windows,
+)
+from autotune.measure._serving import warm_pool
 from autotune.measure._streams import interleaved_streams, measure_streams
 from autotune.measure._variants import model_for, quantize
 from autotune.measure._window import MAX_STRETCH, window_requests
 
-PEAK_MATMUL_SIZE = 1024
 # The worker's resident memory before the first compile: the idle runtime (openvino loaded,
 # model read) that every trial's peak is measured against.
 _IDLE_RSS: dict[int, int | None] = {}
@@ -33,11 +42,33 @@ def _idle_rss(backend: Backend) -> int | None:
     return _IDLE_RSS[id(backend)]
 
 
+def _compile(
+    backend: Backend,
+    config: dict[str, Any],
+    model_path: str,
+    shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None,
+    variants: dict[str, str] | None,
+    cache_dir: str | None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
+) -> Session:
+    """One configuration compiled on its model (the variant's IR where it has one), over the
+    traffic's mix of shapes when it has one."""
+    cfg = RuntimeConfig.from_dict(config)
+    path, cache = model_for(cfg, model_path, variants, cache_dir)
+    return backend.compile(
+        path, shape, cfg, cache_dir=cache, **model_options(batch_axes, mix, pad)
+    )
+
+
 def measure_config(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     config: dict[str, Any],
     trial_time_s: float,
     percent: float,
@@ -65,7 +96,7 @@ def measure_config(
     backend.reset_peak()
     path, cache = model_for(cfg, model_path, variants, cache_dir)
     session = backend.compile(
-        path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+        path, shape, cfg, cache_dir=cache, **model_options(batch_axes, mix, pad)
     )
     try:
         key = session.effective.key()
@@ -144,6 +175,8 @@ def measure_interleaved(
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     configs: list[dict[str, Any]],
     rounds: int,
     window_s: float,
@@ -163,15 +196,10 @@ def measure_interleaved(
     config's window is a short search for its sustainable rate, starting where it held last.
     Rounds added to earlier ones start at ``first_round``: their windows are numbered on, and
     the rotation goes on where it stopped."""
-    sessions = []
-    for c in configs:
-        cfg = RuntimeConfig.from_dict(c)
-        path, cache = model_for(cfg, model_path, variants, cache_dir)
-        sessions.append(
-            backend.compile(
-                path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
-            )
-        )
+    sessions = [
+        _compile(backend, c, model_path, shape, batch_axes, variants, cache_dir, mix, pad)
+        for c in configs
+    ]
     if scenario == "server":
         assert start_rates is not None and latency_limit_ms is not None
         try:
@@ -235,6 +263,7 @@ def measure_interleaved(
                     percent=percent,
                     clock=backend.clock,
                     cpu_reader=backend.cpu_sample,
+                    limit_ms=latency_limit_ms,
                 )
                 window = measured[0].to_dict()
                 window["index"] = r
@@ -254,11 +283,63 @@ def measure_interleaved(
             session.close()
 
 
+def measure_rates(
+    *,
+    model_path: str,
+    shape: dict[str, list[int]] | None,
+    batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
+    configs: list[dict[str, Any]],
+    windows: list[list[float] | None],
+    percent: float,
+    latency_limit_ms: float,
+    cache_dir: str | None = None,
+    variants: dict[str, str] | None = None,
+    rotation: int = 0,
+    backend: Backend = RUNTIME,
+) -> dict[str, Any]:
+    """Proof windows: each config once at a fixed Poisson rate, ``[rate, seconds]`` (None: not
+    this time), one config after the other starting ``rotation`` places in, each counting the
+    arrivals over the limit and the bursts they came in."""
+    chosen = [i for i, w in enumerate(windows) if w is not None]
+    order = chosen[rotation % len(chosen) :] + chosen[: rotation % len(chosen)] if chosen else []
+    sessions = {
+        i: _compile(
+            backend, configs[i], model_path, shape, batch_axes, variants, cache_dir, mix, pad
+        )
+        for i in order
+    }
+    try:
+        pools = {}
+        for i, session in sessions.items():
+            session.first_inference_ms()
+            pools[i] = session.open_pool()
+            warm_pool(pools[i], backend.clock)
+        measured = rate_windows(
+            [pools[i] for i in order],
+            [(float(windows[i][0]), float(windows[i][1])) for i in order],  # type: ignore[index]
+            percent=percent,
+            limit_ms=latency_limit_ms,
+            clock=backend.clock,
+            seed=1000 * rotation,
+        )
+    finally:
+        for session in sessions.values():
+            session.close()
+    points: list[dict[str, Any] | None] = [None] * len(windows)
+    for i, point in zip(order, measured, strict=True):
+        points[i] = point.to_dict() if point is not None else None
+    return {"points": points}
+
+
 def load_curves(
     *,
     model_path: str,
     shape: dict[str, list[int]] | None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    pad: dict[str, float] | None = None,
     configs: list[dict[str, Any]],
     rates: list[list[float]],
     window_s: float,
@@ -271,10 +352,8 @@ def load_curves(
     """Latency against offered load for each config at the given rates (the hockey stick)."""
     curves = []
     for config, config_rates in zip(configs, rates, strict=True):
-        cfg = RuntimeConfig.from_dict(config)
-        path, cache = model_for(cfg, model_path, variants, cache_dir)
-        session = backend.compile(
-            path, shape, cfg, cache_dir=cache, batch_axes=BatchAxes.from_dict(batch_axes)
+        session = _compile(
+            backend, config, model_path, shape, batch_axes, variants, cache_dir, mix, pad
         )
         try:
             session.first_inference_ms()
@@ -294,98 +373,11 @@ def load_curves(
     return {"curves": curves}
 
 
-def layer_counters(
-    *,
-    model_path: str,
-    shape: dict[str, list[int]] | None,
-    batch_axes: dict[str, Any] | None = None,
-    config: dict[str, Any],
-    iterations: int = 30,
-    variants: dict[str, str] | None = None,
-    backend: Backend = RUNTIME,
-) -> dict[str, Any]:
-    """Per-layer counters with PERF_COUNT on: where the time goes in this config."""
-    cfg = RuntimeConfig.from_dict(config)
-    path, _ = model_for(cfg, model_path, variants)
-    session = backend.compile(
-        path,
-        shape,
-        cfg,
-        extra_properties={"PERF_COUNT": True},
-        batch_axes=BatchAxes.from_dict(batch_axes),
-    )
-    try:
-        layers = session.profile(iterations)
-    finally:
-        session.close()
-    return {"iterations": iterations, "layers": layers}
-
-
-def load_times(
-    *,
-    model_path: str,
-    shape: dict[str, list[int]] | None,
-    batch_axes: dict[str, Any] | None = None,
-    config: dict[str, Any],
-    variants: dict[str, str] | None = None,
-    backend: Backend = RUNTIME,
-) -> dict[str, Any]:
-    """Compile without a cache, then into a fresh cache, then from it; first inference each."""
-    cfg = RuntimeConfig.from_dict(config)
-    model_path, _ = model_for(cfg, model_path, variants)
-    out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as cache:
-        for name, cache_dir in (("cold", None), ("cache_fill", cache), ("cached", cache)):
-            started = backend.clock()
-            session = backend.compile(
-                model_path,
-                shape,
-                cfg,
-                cache_dir=cache_dir,
-                batch_axes=BatchAxes.from_dict(batch_axes),
-            )
-            first = session.first_inference_ms()
-            out[name] = {
-                "compile_ms": session.compile_ms,
-                "first_inference_ms": first,
-                "to_first_result_ms": (backend.clock() - started) * 1e3,
-                "loaded_from_cache": session.loaded_from_cache,
-            }
-            session.close()
-    return out
-
-
-def matmul_windows(
-    *, precision: str, seconds: float = 1.5, backend: Backend = RUNTIME
-) -> dict[str, Any]:
-    """Windows of a large MatMul at one precision (THROUGHPUT hint): the parent turns them into
-    the machine's achievable GFLOP/s."""
-    size = PEAK_MATMUL_SIZE
-    cfg = RuntimeConfig(hint="THROUGHPUT", precision=precision)
-    session = backend.compile_matmul(size, cfg)
-    try:
-        result = measure(
-            session.pipeline,
-            trial_time_s=seconds,
-            percent=50,
-            clock=backend.clock,
-            cpu_reader=backend.cpu_sample,
-        )
-        effective = session.effective.properties.get("INFERENCE_PRECISION_HINT", precision)
-    finally:
-        session.close()
-    return {
-        "precision": effective,
-        "flops_per_inference": 2.0 * size**3,
-        "matmul_size": size,
-        "windows": [w.to_dict() for w in result.windows],
-    }
-
-
 HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "quantize": quantize,
     "measure_config": measure_config,
     "measure_interleaved": measure_interleaved,
+    "measure_rates": measure_rates,
     "load_curves": load_curves,
     "reference_outputs": reference_outputs,
     "layer_counters": layer_counters,

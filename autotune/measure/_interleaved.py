@@ -1,6 +1,8 @@
-"""The interleaved job, typed: several configs re-measured in the worker in turn (A B C, B C A,
+"""The interleaved jobs, typed: several configs re-measured in the worker in turn (A B C, B C A,
 …), one window each per round — what the confirmation stage and ``autotune validate`` both
-run — with the one timeout it gets."""
+run — with the one timeout each gets. :class:`InterleavedJob` measures rounds (offline
+windows, or in the server scenario a short rate search each); :class:`RateJob` measures one
+open-loop window per config at a fixed rate, the windows a proof of a stated rate asks for."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 from autotune.core import MULTI_STREAM, OFFLINE, SERVER, SINGLE_STREAM, RuntimeConfig
 from autotune.measure._runner import Runner, default_trial_timeout
+from autotune.measure._serving import LoadPoint
 from autotune.measure._window import Window
 
 # A window's share of the timeout: an offline window costs about 3 (the refill, the window, the
@@ -31,10 +34,14 @@ class InterleavedJob:
     percent: float
     variants: dict[str, str] | None = None
     cache_dir: str | None = None
+    mix: dict[str, Any] | None = None  # the traffic's shapes, when they vary
+    pad: dict[str, float] | None = None  # bucket policies' pad values
     first_round: int = 0  # rounds added to earlier ones are numbered on
     scenario: str = OFFLINE
-    # server scenario: where each config's rate search starts, and the latency it must hold
+    # server scenario: where each config's rate search starts
     start_rates: tuple[float, ...] = field(default_factory=tuple)
+    # the latency limit: a server window's rate must hold it; an offline window counts the
+    # requests over it (the claim of a few-sample window, autotune.judge.tail_evidence)
     latency_limit_ms: float | None = None
     # multi-stream: frames/s per source and the fixed count (None: count the most held, each
     # config starting from ``start_rates``, the sources it held before)
@@ -54,6 +61,8 @@ class InterleavedJob:
             "model_path": self.model_path,
             "shape": self.shape,
             "batch_axes": self.batch_axes,
+            "mix": self.mix,
+            "pad": self.pad,
             "variants": self.variants,
             "configs": [c.to_dict() for c in self.configs],
             "rounds": self.rounds,
@@ -61,6 +70,7 @@ class InterleavedJob:
             "window_s": self.window_s,
             "percent": self.percent,
             "cache_dir": self.cache_dir,
+            "latency_limit_ms": self.latency_limit_ms,
         }
         if self.scenario != OFFLINE:
             out["scenario"] = self.scenario
@@ -72,10 +82,7 @@ class InterleavedJob:
                 streams=self.streams,
             )
         if self.scenario == SERVER:
-            out.update(
-                start_rates=list(self.start_rates),
-                latency_limit_ms=self.latency_limit_ms,
-            )
+            out.update(scenario=SERVER, start_rates=list(self.start_rates))
         return out
 
     def run(self, runner: Runner) -> list[list[Window]]:
@@ -83,3 +90,53 @@ class InterleavedJob:
         :class:`~autotune.measure.TrialFailure`)."""
         result = runner.call("measure_interleaved", self.payload(), timeout_s=self.timeout_s)
         return [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
+
+
+# A proof window: (offered rate in req/s, seconds); None where a config measures nothing now.
+RateWindow = tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class RateJob:
+    """The payload of the ``measure_rates`` handler, typed: the configs whose stated rates are
+    proven, each measured at the rate and for the time its proof asks next."""
+
+    model_path: str
+    shape: dict[str, list[int]] | None
+    batch_axes: dict[str, Any] | None
+    configs: tuple[RuntimeConfig, ...]
+    percent: float
+    latency_limit_ms: float
+    variants: dict[str, str] | None = None
+    cache_dir: str | None = None
+    mix: dict[str, Any] | None = None  # the traffic's shapes, when they vary
+    pad: dict[str, float] | None = None  # bucket policies' pad values
+
+    @staticmethod
+    def timeout_s(windows: list[RateWindow]) -> float:
+        """Room for the compiles, then every window (an overloaded pool drains after it)."""
+        seconds = sum(w[1] for w in windows if w is not None)
+        return default_trial_timeout(2.0) + 3.0 * seconds
+
+    def run(
+        self, runner: Runner, windows: list[RateWindow], rotation: int
+    ) -> list[LoadPoint | None]:
+        """One window per config (None where ``windows`` has none), measured one config after
+        the other starting ``rotation`` places in (raises
+        :class:`~autotune.measure.TrialFailure`)."""
+        payload = {
+            "model_path": self.model_path,
+            "shape": self.shape,
+            "batch_axes": self.batch_axes,
+            "mix": self.mix,
+            "pad": self.pad,
+            "variants": self.variants,
+            "cache_dir": self.cache_dir,
+            "configs": [c.to_dict() for c in self.configs],
+            "windows": [list(w) if w is not None else None for w in windows],
+            "percent": self.percent,
+            "latency_limit_ms": self.latency_limit_ms,
+            "rotation": rotation,
+        }
+        result = runner.call("measure_rates", payload, timeout_s=self.timeout_s(windows))
+        return [LoadPoint.from_dict(p) if p is not None else None for p in result["points"]]

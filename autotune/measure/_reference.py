@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from autotune.core import BatchAxes, InputInfo, RuntimeConfig
+from autotune.core import DYNAMIC, InputInfo, RuntimeConfig
 from autotune.measure._accuracy import compare_outputs
-from autotune.measure._backend import RUNTIME, Backend, Session
+from autotune.measure._backend import RUNTIME, Backend, Session, model_options
 from autotune.measure._metric import metric_drop
-from autotune.measure._samples import load_samples, random_samples
+from autotune.measure._samples import MAX_SAMPLES, load_samples, random_samples
 
 
 def _load_reference(
@@ -53,28 +53,41 @@ def reference_outputs(
     inputs: tuple[InputInfo, ...],
     inputs_dir: str | None = None,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
+    max_samples: int = MAX_SAMPLES,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
-    """Outputs of the f32 reference (LATENCY hint, f32, the study's own batch) on fixed inputs,
-    saved for every trial to compare against. ``inputs`` are the model's static inputs as the
-    parent inspected them; random samples are distinct except on inputs without a batch axis
-    (which a batch shares)."""
-    axes = BatchAxes.from_dict(batch_axes)
-    cfg = RuntimeConfig(hint="LATENCY", precision="f32", infer_requests=1, batch=axes.batch)
-    session = backend.compile(model_path, shape, cfg, batch_axes=axes)
+    """Outputs of the f32 reference (LATENCY hint, f32, the study's own batch; the dynamic model
+    at each sample's own shape for a mix) on fixed inputs, saved for every trial to compare
+    against. ``inputs`` are the model's inputs as the parent inspected them; random samples are
+    distinct except on inputs without a batch axis (which a batch shares), and drawn from the
+    mix's shapes."""
+    options = model_options(batch_axes, mix, None)
+    axes, shapes = options["batch_axes"], options["mix"]
+    cfg = RuntimeConfig(
+        hint="LATENCY",
+        precision="f32",
+        infer_requests=1,
+        batch=axes.batch,
+        shape_policy=DYNAMIC if shapes is not None and shapes.varies else None,
+    )
+    session = backend.compile(model_path, shape, cfg, **options)
     try:
         samples = (
-            load_samples(inputs_dir, inputs, axes=axes.inputs)
+            load_samples(inputs_dir, inputs, limit=max_samples, axes=axes.inputs, mix=shapes)
             if inputs_dir
             else random_samples(
-                inputs, shared=[i.name for i in inputs if i.name not in axes.inputs]
+                inputs,
+                shared=[i.name for i in inputs if i.name not in axes.inputs],
+                mix=shapes,
             )
         )
         arrays: dict[str, np.ndarray] = {}
         names: list[str] = []
-        for s, (sample, outputs) in enumerate(
-            zip(samples, session.infer_samples(samples), strict=True)
-        ):
+        started = backend.clock()
+        computed = session.infer_samples(samples)
+        seconds = backend.clock() - started
+        for s, (sample, outputs) in enumerate(zip(samples, computed, strict=True)):
             names = list(outputs)
             arrays.update({f"in_{s}_{i}": a for i, a in enumerate(sample)})
             arrays.update({f"out_{s}_{k}": outputs[n] for k, n in enumerate(names)})
@@ -92,4 +105,9 @@ def reference_outputs(
         }
         np.savez(f, **contents)
     Path(f.name).replace(target)
-    return {"samples": len(samples), "outputs": names, "source": inputs_dir or "random"}
+    return {
+        "samples": len(samples),
+        "outputs": names,
+        "source": inputs_dir or "random",
+        "seconds": seconds,  # what every trial's accuracy check adds, about
+    }

@@ -27,6 +27,7 @@ from autotune.measure._window import (
     MIN_WINDOWS,
     Window,
     distribution,
+    over_runs,
     percentile,
     percentile_key,
 )
@@ -48,6 +49,11 @@ class Pipeline(Protocol):
 
     @property
     def frames_per_request(self) -> int: ...
+
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 otherwise)."""
+        ...
 
     def start_next(self) -> float | None:
         """Wait for an idle request and start it again.
@@ -155,7 +161,9 @@ def warm_up(pipeline: Pipeline, clock: Clock, warmup_s: float) -> tuple[int, flo
             if first_completion is None:
                 first_completion = clock()
         now = clock()
-        if now - started >= warmup_s and len(latencies) >= pipeline.requests:
+        # every request once, and every distinct input (a shape of the mix) once: a dynamic
+        # model's first run at a new shape is several times slower than the next ones
+        if now - started >= warmup_s and len(latencies) >= max(pipeline.requests, pipeline.items):
             break
     # The rate is measured from the first completion so that pipeline fill does not count.
     rate_span = now - (first_completion or started)
@@ -170,13 +178,15 @@ def run_windows(
     clock: Clock = time.perf_counter,
     cpu_reader: Callable[[], CpuSample] = read_cpu_sample,
     steal_flag: float = STEAL_FLAG_FRACTION,
+    limit_ms: float | None = None,
 ) -> tuple[list[Window], list[list[float]]]:
     """Measure ``plan.windows`` windows back to back on an already warm pipeline.
 
     A window closes at the first completion after its deadline. A window flagged for steal earns
     one extra window, up to ``plan.max_extra_windows``. Requests in flight at the very end are
     drained into the last window (the drain time counts, as in benchmark_app's wall time).
-    Returns the windows and each window's latencies (for pooled percentiles).
+    Returns the windows and each window's latencies (for pooled percentiles). With a
+    ``limit_ms``, each window counts its latencies over it (and their runs).
     """
     percentiles = _all_percentiles(percent)
     windows: list[Window] = []
@@ -206,6 +216,7 @@ def run_windows(
             latencies.extend(pipeline.drain())
             now = clock()
         wall = now - start
+        over, over_sq = over_runs(latencies, limit_ms) if limit_ms is not None else (None, None)
         windows.append(
             Window(
                 index=len(windows),
@@ -218,6 +229,8 @@ def run_windows(
                 iowait=iowait,
                 cpu_util=util,
                 flagged=flagged,
+                over=over,
+                over_sq=over_sq,
             )
         )
         per_window.append(latencies)
@@ -274,9 +287,18 @@ def measure(
             max_extra_windows=0,
             short=False,
         )
+    shapes = getattr(pipeline, "shapes", None)  # a mix of request shapes: latency per shape
+    if shapes is not None:
+        shapes.reset()
     windows, per_window = run_windows(
-        pipeline, plan, percent=percent, clock=clock, cpu_reader=cpu_reader
+        pipeline,
+        plan,
+        percent=percent,
+        clock=clock,
+        cpu_reader=cpu_reader,
+        limit_ms=latency_limit_ms,
     )
+    by_shape = shape_latencies(shapes.reset(), percent) if shapes is not None else {}
     used = {w.index for w in select_windows(windows)}
     measured = [
         v for w, values in zip(windows, per_window, strict=True) if w.index in used for v in values
@@ -292,5 +314,19 @@ def measure(
         requests=sum(w.requests for w in windows),
         wall_s=sum(w.wall_s for w in windows),
         plan=plan,
-        extra_info={"hopeless": hopeless, "warmup_wall_s": warmup_wall_s, **kept},
+        extra_info={
+            "hopeless": hopeless,
+            "warmup_wall_s": warmup_wall_s,
+            **({"by_shape": by_shape} if by_shape else {}),
+            **kept,
+        },
     )
+
+
+def shape_latencies(by_label: dict[str, list[float]], percent: float) -> dict[str, Any]:
+    """Latency per request shape (a mix): requests and percentiles of each shape label."""
+    return {
+        label: {"requests": len(values), **_window_latencies(values, _all_percentiles(percent))}
+        for label, values in sorted(by_label.items())
+        if values
+    }

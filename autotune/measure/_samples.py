@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from autotune.core import BadInputError, InputInfo, fill_input, numpy_type
+from autotune.core import BadInputError, InputInfo, ShapeMix, fill_input, numpy_type
 
-# Samples the accuracy guard runs on every trial: user samples up to this many, else seeded
-# random ones (top-1 agreement needs enough of them to mean something).
-MAX_SAMPLES = 32
+# Samples the accuracy guard runs on every trial: every user sample up to this many
+# (--max-samples), else seeded random ones. An agreement rate needs hundreds: 32 of 32
+# agreeing shows only ≥ 0.91 at 95 %, and showing ≥ 0.99 takes 299 (autotune.judge).
+MAX_SAMPLES = 300
 MAX_CALIBRATION_SAMPLES = 300  # NNCF's default subset size
 RANDOM_SAMPLES = 8
 
@@ -103,11 +104,15 @@ def load_samples(
     inputs: tuple[InputInfo, ...],
     limit: int = MAX_SAMPLES,
     axes: dict[str, int] | None = None,
+    mix: ShapeMix | None = None,
 ) -> list[list[np.ndarray]]:
     """Samples as lists of arrays in input order; checked against the static input shapes and
-    the batch axes (``axes``: input name → axis). At most ``limit``: 32 judge accuracy, up to
-    300 calibrate a quantization."""
+    the batch axes (``axes``: input name → axis). At most ``limit`` (in file order): up to
+    --max-samples judge accuracy, up to 300 calibrate a quantization. With a ``mix`` of
+    shapes, each array is one sample at its own shape (checked against the mix's bounds)."""
     axes = axes or {}
+    if mix is not None and mix.varies:
+        return _varying_samples(Path(folder), inputs, limit, mix)
     directory = Path(folder)
     bundles = sorted(directory.glob("*.npz"))
     files = sorted(directory.glob("*.npy"))
@@ -159,11 +164,15 @@ def random_samples(
     count: int = RANDOM_SAMPLES,
     seed: int = 1234,
     shared: Sequence[str] = (),
+    mix: ShapeMix | None = None,
 ) -> list[list[np.ndarray]]:
     """Seeded random samples, the same for every trial, filled by element type and role (ids
-    below their table's size). The ``shared`` inputs (no batch axis: a batch takes one value
-    for them) get the first sample's value in every sample; the others are distinct."""
+    below their table's size), at shapes drawn from ``mix`` when there is one. The ``shared``
+    inputs (no batch axis: a batch takes one value for them) get the first sample's value in
+    every sample; the others are distinct."""
     rng = np.random.default_rng(seed)
+    varies = mix is not None and mix.varies
+    shapes = mix.sequence(seed=seed, length=count) if mix is not None and varies else None
     samples: list[list[np.ndarray]] = []
     for s in range(count):
         sample = []
@@ -172,8 +181,71 @@ def random_samples(
             if s and info.name in shared:
                 sample.append(samples[0][index])
                 continue
+            shape = shapes[s][info.name] if shapes is not None else info.shape
             sample.append(
-                fill_input(info.element_type, info.shape, rng, role=info.role, high=info.high)
+                fill_input(info.element_type, shape, rng, role=info.role, high=info.high)
             )
         samples.append(sample)
     return samples
+
+
+def _fits(array: np.ndarray, low: list[int], high: list[int]) -> bool:
+    return array.ndim == len(low) and all(
+        a <= s <= b for s, a, b in zip(array.shape, low, high, strict=True)
+    )
+
+
+def _varying_samples(
+    folder: Path, inputs: tuple[InputInfo, ...], limit: int, mix: ShapeMix
+) -> list[list[np.ndarray]]:
+    """Samples of a mix: one sample per file (``.npz`` with every input, or ``.npy`` for a
+    single input), each at its own shape within the mix's bounds."""
+    low, high = mix.bounds_by_input()
+    bundles = sorted(folder.glob("*.npz"))
+    files = bundles or sorted(folder.glob("*.npy"))
+    if not files:
+        raise BadInputError(
+            f"--inputs folder '{folder}' holds no .npy or .npz file",
+            "save one sample per file with numpy.save (one input) or numpy.savez",
+        )
+    if not bundles and len(inputs) != 1:
+        raise BadInputError(
+            "a model with several inputs and shapes that vary needs one .npz per sample",
+            "save each sample with numpy.savez(path, "
+            + ", ".join(f"{i.name}=…" for i in inputs)
+            + ")",
+        )
+    samples = []
+    for f in files[:limit]:
+        data = _load(f)
+        arrays = data if isinstance(data, dict) else {inputs[0].name: data}
+        sample = []
+        for info in inputs:
+            array = arrays.get(info.name)
+            if array is None:
+                raise BadInputError(
+                    f"{f.name} has no array for input '{info.name}'",
+                    "save one array per input name",
+                )
+            if not _fits(array, low[info.name], high[info.name]):
+                raise BadInputError(
+                    f"{f.name} has shape {list(array.shape)} for '{info.name}', outside the "
+                    f"shapes the search measures ({low[info.name]} to {high[info.name]})",
+                    "widen --shape's ranges, or drop --shape to take the samples' own shapes",
+                )
+            sample.append(array.astype(numpy_type(info.element_type), copy=False))
+        samples.append(sample)
+    return samples
+
+
+def sample_shapes(folder: str | Path, names: list[str]) -> list[dict[str, list[int]]]:
+    """Each sample's input shapes, read from the file headers (one sample per ``.npz`` file, or
+    per ``.npy`` file for a single input): the traffic's own mix."""
+    directory = Path(folder)
+    bundles = sorted(directory.glob("*.npz"))
+    out = []
+    for f in bundles or sorted(directory.glob("*.npy")):
+        data = _load(f)
+        arrays = data if isinstance(data, dict) else {names[0]: data}
+        out.append({n: list(arrays[n].shape) for n in names if n in arrays})
+    return out

@@ -10,7 +10,7 @@ from typing import Any
 
 from autotune.measure._backend import Session
 from autotune.measure._cpu import CpuSample, cpu_fractions
-from autotune.measure._rate import RatePlan, load_curve, rate_window, search_rate
+from autotune.measure._rate import RatePlan, load_curve, probe, rate_window, search_rate
 from autotune.measure._run import STEAL_FLAG_FRACTION, Clock, Measurement, WindowPlan, measure
 from autotune.measure._serving import LoadPoint, OpenPool, warm_pool
 from autotune.measure._window import Window
@@ -170,6 +170,39 @@ def interleaved_rates(
             for s, w in zip(sessions, windows, strict=True)
         ]
     }
+
+
+def rate_windows(
+    pools: Sequence[OpenPool],
+    windows: Sequence[tuple[float, float] | None],
+    *,
+    percent: float,
+    limit_ms: float,
+    clock: Clock,
+    seed: int = 0,
+) -> list[LoadPoint | None]:
+    """One open-loop window per pool at a fixed rate, ``(rate, seconds)`` (None: no window),
+    measured one pool after the other: the proof of a stated rate
+    (:func:`autotune.judge.prove_rate` says which windows it needs next)."""
+    out: list[LoadPoint | None] = []
+    for index, (pool, window) in enumerate(zip(pools, windows, strict=True)):
+        if window is None:
+            out.append(None)
+            continue
+        rate, seconds = window
+        plan = RatePlan(start=rate, window_s=seconds, max_window_s=seconds, min_requests=0)
+        out.append(
+            probe(
+                pool,
+                rate,
+                plan,
+                limit_ms=limit_ms,
+                percent=percent,
+                clock=clock,
+                seed=seed + index,
+            )
+        )
+    return out
 
 
 def curve_rates(rate: float) -> list[float]:

@@ -33,6 +33,11 @@ class OpenPool(Protocol):
     @property
     def size(self) -> int: ...
 
+    @property
+    def items(self) -> int:
+        """Distinct inputs the requests cycle through (the shapes of a mix; 1 otherwise)."""
+        ...
+
     def start(self, slot: int) -> None:
         """Start an inference on the idle request ``slot``."""
         ...
@@ -57,6 +62,14 @@ class LoadPoint:
     wait_ms: dict[str, float]  # scheduled arrival → start on a free request
     lateness_ms: float  # p99 delay of starting a request that found a free slot (generator)
     overloaded: bool  # stopped early: the backlog could no longer meet the limit
+    # Requests over the limit the window was run against (dropped ones included), and the sum
+    # of the squared sizes of the bursts they came in (see :func:`bursts`); the same for the
+    # requests over the window's own near-tail percentile (p95 for a p99 limit). 0 without a
+    # limit, and in records written before they were counted.
+    over: int = 0
+    over_sq: int = 0
+    near: int = 0
+    near_sq: int = 0
 
     def meets(self, limit_ms: float, percent: float) -> bool:
         return self.dropped == 0 and self.latency_ms[percentile_key(percent)] <= limit_ms
@@ -76,6 +89,35 @@ def _summary(values_ms: list[float], percentiles: Sequence[float]) -> dict[str, 
     out["mean"] = statistics.fmean(finite) if finite else math.nan
     out["max"] = ordered[-1] if ordered else math.nan
     return out
+
+
+def near_percentile(percent: float) -> float:
+    """The percentile whose exceedances show how a window's tail clusters when few requests
+    cross the limit: five times the allowed share (p95 for p99), p75 at the lowest."""
+    return max(75.0, 100.0 - 5.0 * (100.0 - percent))
+
+
+def bursts(
+    times: Sequence[float], latencies_ms: Sequence[float], threshold_ms: float, gap_ms: float
+) -> tuple[int, int]:
+    """(requests over ``threshold_ms``, the sum of the squared sizes of their bursts).
+
+    Requests over a latency limit come in bursts: a stall or a long busy period delays every
+    request behind it. A burst is a run of such requests each arriving within ``gap_ms`` (the
+    limit) of the one before; the size-biased mean burst size (sum of squares ÷ count) is how
+    much more a count over the limit varies than independent requests would make it vary."""
+    count = squares = run = 0
+    last = -math.inf
+    gap = gap_ms / 1e3
+    for t, latency in zip(times, latencies_ms, strict=True):
+        if latency > threshold_ms:
+            count += 1
+            if t - last > gap:
+                squares += run * run
+                run = 0
+            run += 1
+            last = t
+    return count, squares + run * run
 
 
 # A probe gives up once this many requests already waited longer than twice the limit: the
@@ -156,6 +198,12 @@ def run_load(
     ]
     waits = [(started[j] - times[j]) * 1e3 for j in range(n) if math.isfinite(started[j])]
     completed = sum(1 for j in range(n) if math.isfinite(done[j]))
+    over = over_sq = near = near_sq = 0
+    if limit_ms is not None and n:
+        over, over_sq = bursts(times, latencies, limit_ms, limit_ms)
+        near_ms = percentile(sorted(latencies), near_percentile(percent))
+        if math.isfinite(near_ms):
+            near, near_sq = bursts(times, latencies, near_ms, limit_ms)
     return LoadPoint(
         offered_rate=rate,
         achieved_rate=completed / duration_s if duration_s > 0 else 0.0,
@@ -167,13 +215,24 @@ def run_load(
         wait_ms=_summary(waits, percentiles),
         lateness_ms=percentile(sorted(lateness), 99) * 1e3 if lateness else 0.0,
         overloaded=overloaded,
+        over=over,
+        over_sq=over_sq,
+        near=near,
+        near_sq=near_sq,
     )
 
 
 def warm_pool(pool: OpenPool, clock: Clock) -> None:
-    """Run every request once, unmeasured: a request's first inference is slower."""
+    """Run every request once and every distinct input (a shape of a mix) once, unmeasured:
+    a request's first inference is slower, and so is a dynamic model's first run at a shape."""
     for slot in range(pool.size):
         pool.start(slot)
-    remaining = pool.size
+    started, remaining = pool.size, pool.size
     while remaining:
-        remaining -= len(pool.wait(clock() + 60.0))
+        done = pool.wait(clock() + 60.0)
+        remaining -= len(done)
+        for slot, _ in done:
+            if started < pool.items:
+                pool.start(slot)
+                started += 1
+                remaining += 1

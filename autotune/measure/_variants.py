@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from autotune.core import BatchAxes, InputInfo, RuntimeConfig
+from autotune.core import BatchAxes, InputInfo, RuntimeConfig, ShapeMix
 from autotune.measure._backend import RUNTIME, Backend
 from autotune.measure._samples import MAX_CALIBRATION_SAMPLES, load_samples, random_samples
 
@@ -35,6 +35,7 @@ def quantize(
     inputs_dir: str | None,
     random_count: int = 32,
     batch_axes: dict[str, Any] | None = None,
+    mix: dict[str, Any] | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """The INT8 variant: NNCF post-training quantization calibrated on the user's samples (or,
@@ -47,8 +48,9 @@ def quantize(
             inputs,
             limit=MAX_CALIBRATION_SAMPLES,
             axes=BatchAxes.from_dict(batch_axes).inputs,
+            mix=ShapeMix.from_dict(mix),
         )
         if inputs_dir
-        else random_samples(inputs, count=random_count)
+        else random_samples(inputs, count=random_count, mix=ShapeMix.from_dict(mix))
     )
     return runtime.quantize_to_ir(model_path, samples, out_path)

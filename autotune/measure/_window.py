@@ -61,6 +61,21 @@ def percentile_key(percent: float) -> str:
     return f"p{percent:g}"
 
 
+def over_runs(latencies_ms: Sequence[float], limit_ms: float) -> tuple[int, int]:
+    """(latencies over ``limit_ms``, the sum of the squared lengths of their runs): requests
+    over a limit come in runs (a stall delays every request behind it), and a run weighs as
+    one piece of evidence, not many (see :class:`autotune.judge.Evidence`)."""
+    count = squares = run = 0
+    for value in latencies_ms:
+        if value > limit_ms:
+            count += 1
+            run += 1
+        else:
+            squares += run * run
+            run = 0
+    return count, squares + run * run
+
+
 @dataclass(frozen=True)
 class Window:
     """One measurement window of a continuous run."""
@@ -75,6 +90,11 @@ class Window:
     iowait: float
     cpu_util: float
     flagged: bool
+    # latencies over the limit the window was measured against, and the sum of the squared
+    # lengths of their runs (consecutive completions over it: see ``over_runs``); None without
+    # a limit, and in records from before they were counted
+    over: int | None = None
+    over_sq: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

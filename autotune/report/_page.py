@@ -35,6 +35,7 @@ from autotune.report._search import (
     memory_info,
     parallel_info,
 )
+from autotune.report._shapes import shape_latency_figure, shape_latency_info
 from autotune.report._summary import summary_info
 from autotune.report._summary_section import summary_html
 from autotune.report._tables import trials_table, unique_configs_table
@@ -211,6 +212,15 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
         if distribution
         else ""
     )
+    shape_info = shape_latency_info(trials, configs, decision)
+    shapes_html = (
+        '<h2>Latency per request shape</h2><p class="muted">Requests drew their shapes from '
+        f"{html.escape(str((meta['model'].get('mix') or {}).get('source', 'the mix')))}; "
+        "every config was measured on the same seeded sequence.</p>"
+        + _fig_html(shape_latency_figure(shape_info))
+        if shape_info
+        else ""
+    )
     table = trials_table(trials, configs)
     table_html = table.to_html(index=False, classes="sortable", border=0, na_rep="–", escape=True)
     win = decision.winner.key if decision.winner else None
@@ -232,6 +242,7 @@ devices {html.escape(", ".join(meta["devices"]))} · storage <code>{html.escape(
 {_accuracy_html(accuracy_info(decision))}
 {load_html}
 {latency_html}
+{shapes_html}
 <h2>Pareto front</h2>
 {_fig_html(pareto)}
 <h2>Batch and infer requests</h2>

@@ -333,7 +333,9 @@ def latency_figure(info: LatencyInfo) -> go.Figure:
 
 def load_curve_figure(info: LoadCurveInfo) -> go.Figure:
     """Latency against offered load: each config's percentile climbs slowly, then turns up as
-    the queue builds; the dashed line is the limit, the diamonds the sustainable rates."""
+    the queue builds; the dashed line is the limit. The curve's points are exploratory (short
+    windows, hollow markers); the proof's looks are filled (a circle where the rule showed
+    the limit, a cross where the rate was given up), and the diamond is the stated rate."""
     fig = go.Figure()
     colors = ["#1b7837", "#2166ac", "#b2182b", "#7b3294", "#e08214"]
     ceiling = info.limit_ms * 3
@@ -345,23 +347,52 @@ def load_curve_figure(info: LoadCurveInfo) -> go.Figure:
                 x=list(curve.rates),
                 y=shown,
                 mode="lines+markers",
-                name=f"{curve.label} ({curve.role}) {info.key}",
-                line={"color": color, "width": 3 if "winner" in curve.role else 2},
+                name=f"{curve.label} ({curve.role}) {info.key}, exploratory windows",
+                line={"color": color, "width": 3 if "winner" in curve.role else 2, "dash": "dot"},
+                marker={"symbol": "circle-open", "size": 8},
                 customdata=[[a, p] for a, p in zip(curve.achieved, curve.p50_ms, strict=True)],
                 hovertemplate="offered %{x:.1f} req/s<br>"
                 + info.key
                 + " %{y:.3g} ms<br>achieved %{customdata[0]:.1f} req/s<br>p50 %{customdata[1]:.3g} ms",
             )
         )
+        if curve.proof:
+            fig.add_trace(
+                go.Scatter(
+                    x=[m.rate for m in curve.proof],
+                    y=[min(m.window_ms, ceiling) for m in curve.proof],
+                    mode="markers",
+                    marker={
+                        "symbol": [
+                            "circle" if m.verdict in ("holds", "more") else "x"
+                            for m in curve.proof
+                        ],
+                        "size": [14 if m.verdict == "holds" else 9 for m in curve.proof],
+                        "color": color,
+                    },
+                    name=f"{curve.label}: proof looks",
+                    customdata=[[m.arrivals, m.over, m.verdict] for m in curve.proof],
+                    hovertemplate="proof at %{x:.1f} req/s<br>"
+                    + info.key
+                    + " of this window %{y:.3g} ms<br>%{customdata[0]} arrivals so far, "
+                    "%{customdata[1]} over the limit: %{customdata[2]}",
+                )
+            )
         if curve.sustainable_rate > 0:
+            status = {True: "proven", False: "not proven", None: "rounds' median"}[curve.proven]
             fig.add_trace(
                 go.Scatter(
                     x=[curve.sustainable_rate],
                     y=[info.limit_ms],
                     mode="markers",
-                    marker={"symbol": "diamond", "size": 13, "color": color},
-                    name=f"{curve.label}: sustains {curve.sustainable_rate:.1f} req/s",
-                    hovertemplate="sustainable rate %{x:.1f} req/s",
+                    marker={
+                        "symbol": "diamond" if curve.proven else "diamond-open",
+                        "size": 13,
+                        "color": color,
+                    },
+                    name=f"{curve.label}: states {curve.sustainable_rate:.1f} req/s ({status})",
+                    hovertext=curve.claim_text or None,
+                    hovertemplate="stated rate %{x:.1f} req/s<br>%{hovertext}",
                 )
             )
     fig.add_hline(

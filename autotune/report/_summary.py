@@ -30,12 +30,20 @@ class SummaryRow:
     feasible: bool
     # this config ÷ the reference hint, as the judge states it (None without a reference)
     gain: Gain | None = None
+    # server scenario: the proof of the stated rate (``throughput_fps``), as the judge's
+    # RateClaim.to_dict() gives it: rate, status, arrivals, over, confidence, needed, looks
+    claim: dict[str, Any] | None = None
 
     @property
     def ratio(self) -> dict[str, Any] | None:
         """``{"estimate", "low", "high", "n", "confidence", "source"}`` (low/high/confidence
         None when the figure is the search's, with no interval)."""
         return self.gain.to_dict() if self.gain is not None else None
+
+    @property
+    def unproven(self) -> bool:
+        """A stated rate whose proof did not finish (the budget capped it)."""
+        return self.claim is not None and not self.claim["proven"]
 
     @property
     def ratio_text(self) -> str:
@@ -64,6 +72,8 @@ class SummaryInfo:
     variant_gain: str = ""  # --quantize: the INT8 model against the user's, and what it costs
     # the winner ÷ each other hint, round by round (confirmed decisions): one bad round shows
     round_ratios: tuple[RoundRatios, ...] = ()
+    # server scenario: what each stated rate rests on, one line per proven (or capped) config
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,13 +111,25 @@ def _row(
     return SummaryRow(
         label=config.effective.describe() if config else c.label,
         role=role,
-        throughput_fps=c.throughput.estimate,
-        interval=(c.throughput.low, c.throughput.high) if c.throughput.n > 1 else None,
-        source="confirmed" if c.confirmed else "search",
+        throughput_fps=c.stated_rate,
+        # an interval of the rounds' medians, shown with the figure it is about
+        interval=(c.throughput.low, c.throughput.high)
+        if c.throughput.n > 1 and c.claim is None
+        else None,
+        source=_source(c),
         latency_ms=c.latency_ms,
         feasible=c.feasible,
         gain=gain,
+        claim=c.claim.to_dict() if c.claim is not None else None,
     )
+
+
+def _source(c: Contender) -> str:
+    """Where a row's figure comes from: ``proven`` (the server scenario's proof), ``proof
+    capped``, ``confirmed`` (the rounds' median) or ``search``."""
+    if c.claim is not None:
+        return "proven" if c.claim.proven else f"proof {c.claim.status}"
+    return "confirmed" if c.confirmed else "search"
 
 
 def summary_info(
@@ -160,6 +182,11 @@ def summary_info(
         reference=decision.reference_hint.label if decision.reference_hint else "",
         variant_gain=decision.variant_gain,
         round_ratios=round_ratios_info(decision),
+        claims=tuple(
+            f"{c.label}: {c.claim.describe()}"
+            for c in decision.contenders
+            if c.claim is not None and (c is winner or c.is_hint)
+        ),
     )
 
 

@@ -86,6 +86,7 @@ def summary_html(info: SummaryInfo) -> str:
         if k in env
     )
     findings = "".join(f"<li>{html.escape(f)}</li>" for f in info.findings)
+    claims = "".join(f"<li>{html.escape(c)}</li>" for c in info.claims)
     notes = "".join(f'<div class="warn">{html.escape(n)}</div>' for n in info.notes)
     duplicates = (
         f" {info.duplicates} more trials asked for a configuration already measured (read back after compile) and were not measured again."
@@ -97,9 +98,10 @@ def summary_html(info: SummaryInfo) -> str:
 <p>Constraint: <b>{html.escape(info.limits)}</b>. {info.complete_trials} measured trials, {info.unique_configs} unique effective configurations.{duplicates}</p>
 {f"<ul>{findings}</ul>" if findings else ""}{notes}
 {f"<p><b>INT8 model</b>: {html.escape(info.variant_gain)}</p>" if info.variant_gain else ""}
-<table><thead><tr><th>role</th><th>configuration</th><th>throughput FPS [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th>{ratio_head}</tr></thead>
+<table><thead><tr><th>role</th><th>configuration</th><th>{html.escape(info.unit)} [interval]</th><th>figure from</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>meets limits</th>{ratio_head}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 <p class="muted">{html.escape(info.confirmation)}.</p>
+{f"<h3>What the stated rates rest on</h3><ul>{claims}</ul>" if claims else ""}
 {_round_ratios_html(info) if info.round_ratios else ""}
 {warnings}
 <h3>Environment</h3><table>{env_rows}</table>

@@ -1,6 +1,7 @@
 """The only part of autotune that imports openvino: models, devices, compiled sessions."""
 
 from autotune.runtime._batch import find_batch_axes
+from autotune.runtime._buckets import BucketedModel, compile_for_mix
 from autotune.runtime._completions import Completions
 from autotune.runtime._device import (
     available_devices,
@@ -16,6 +17,7 @@ from autotune.runtime._inspect import inspect_model
 from autotune.runtime._model import (
     build_demo_model,
     build_matmul_model,
+    input_names,
     input_roles,
     model_files,
     prepare_model,
@@ -25,13 +27,14 @@ from autotune.runtime._model import (
     save_ir,
     shared_core,
 )
+from autotune.runtime._pipelines import AsyncPipeline, SyncPipeline
 from autotune.runtime._quantize import (
     MAX_SUBSET_SIZE,
     looks_like_transformer,
     nncf_version,
     quantize_to_ir,
 )
-from autotune.runtime._session import AsyncPipeline, CompiledSession, SyncPipeline
+from autotune.runtime._session import CompiledSession
 
 __all__ = [
     "Completions",
@@ -42,7 +45,10 @@ __all__ = [
     "AsyncPipeline",
     "CompiledSession",
     "SyncPipeline",
+    "BucketedModel",
+    "compile_for_mix",
     "find_batch_axes",
+    "input_names",
     "input_roles",
     "available_devices",
     "build_demo_model",

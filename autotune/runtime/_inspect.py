@@ -9,9 +9,10 @@ from pathlib import Path
 
 import openvino as ov
 
-from autotune.core import InputInfo, ModelError, ModelInfo
+from autotune.core import MIX_SOURCE, BatchAxes, InputInfo, ModelError, ModelInfo, ShapeMix
 from autotune.runtime._batch import find_batch_axes
 from autotune.runtime._model import (
+    describe_inputs,
     hash_files,
     input_name,
     input_roles,
@@ -75,6 +76,7 @@ def inspect_model(
     batch_sizes: Sequence[int] = (2,),
     device: str = "CPU",
     auto_batch: bool = True,
+    mix: ShapeMix | None = None,
 ) -> ModelInfo:
     """Read a model, fix its shape, find and prove its batch axes, and check it can be
     benchmarked as is.
@@ -85,6 +87,8 @@ def inspect_model(
     ``device``, and the BATCH device too when ``auto_batch``).
     """
     model = read_model(path)
+    if mix is not None and mix.varies:
+        return _inspect_mix(path, model, mix)
     resolved = resolve_shape(model, shape)
     fixed = reshaped(model, resolved) if resolved else model
     if fixed.is_dynamic():
@@ -133,4 +137,96 @@ def inspect_model(
         batch_axes=axes,
         sha256=hash_files(paths),
         flops=_flops(fixed),
+    )
+
+
+def resolve_mix(model: ov.Model, mix: ShapeMix) -> ShapeMix:
+    """``mix`` with its inputs named as the model names them, checked against the model: ranks,
+    static sizes, and every varying axis dynamic in the model."""
+    names = [input_name(p, i) for i, p in enumerate(model.inputs)]
+    patterns = []
+    for pattern, weight in mix.patterns:
+        if "" in pattern:
+            if len(names) != 1:
+                raise ModelError(
+                    f"--shape gives one unnamed shape but the model has {len(names)} inputs "
+                    f"({describe_inputs(model)})",
+                    'name each input, e.g. --shape "a[1,3,96..512],b[1,5]"',
+                )
+            pattern = {names[0]: pattern[""]}
+        patterns.append((pattern, weight))
+    named = ShapeMix(tuple(patterns), mix.source)
+    low, high = named.bounds_by_input()
+    for i, port in enumerate(model.inputs):
+        name = names[i]
+        partial = port.get_partial_shape()
+        if name not in low:
+            if partial.is_dynamic:
+                raise ModelError(
+                    f"input '{name}' {partial} is dynamic and the shapes given do not set it",
+                    f'give its shape too, e.g. --shape "…,{name}[…]"',
+                )
+            continue
+        if partial.rank.is_static and partial.rank.get_length() != len(low[name]):
+            raise ModelError(
+                f"the shapes give input '{name}' rank {len(low[name])}, the model expects "
+                f"rank {partial.rank.get_length()} ({partial})",
+                f"give {partial.rank.get_length()} dimensions for '{name}'",
+            )
+        for axis, (a, b) in enumerate(zip(low[name], high[name], strict=True)):
+            dim = partial[axis]
+            if a != b and dim.is_static:
+                raise ModelError(
+                    f"the shapes vary axis {axis} of '{name}' ({a}..{b}) but the model fixes it "
+                    f"at {dim.get_length()}",
+                    "keep that axis at the model's size",
+                )
+            if not (dim.compatible(ov.Dimension(a)) and dim.compatible(ov.Dimension(b))):
+                raise ModelError(
+                    f"the shapes give axis {axis} of '{name}' sizes {a}..{b}, outside the "
+                    f"model's {partial}",
+                    "keep the sizes within the model's own bounds",
+                )
+    unknown = [n for n in low if n not in names]
+    if unknown:
+        raise ModelError(
+            f"the shapes name input '{unknown[0]}', which the model does not have",
+            f"the model's inputs are: {describe_inputs(model)}",
+        )
+    return named
+
+
+def _inspect_mix(path: str | Path, model: ov.Model, mix: ShapeMix) -> ModelInfo:
+    """A model measured over a mix of shapes: each input at the mix's median for what needs one
+    shape (roles, FLOPs), the mix itself for every request. Requests of varying shapes run one
+    at a time: batch is not searched."""
+    mix = resolve_mix(model, mix)
+    middle = mix.representative()
+    fixed = reshaped(model, middle)
+    roles = input_roles(fixed)
+    inputs = tuple(
+        InputInfo(
+            name=input_name(orig, i),
+            partial_shape=str(orig.get_partial_shape()),
+            element_type=orig.get_element_type().get_type_name(),
+            shape=tuple(int(d) for d in new.get_shape()),
+            role=roles[input_name(orig, i)][0],
+            high=roles[input_name(orig, i)][1],
+        )
+        for i, (orig, new) in enumerate(zip(model.inputs, fixed.inputs, strict=True))
+    )
+    varying = ", ".join(f"{n}{axes}" for n, axes in mix.varying_axes().items())
+    return ModelInfo(
+        path=str(Path(path).resolve()),
+        inputs=inputs,
+        outputs=tuple(output_name(o, i) for i, o in enumerate(model.outputs)),
+        shape=None,
+        batch=1,
+        batch_axes=BatchAxes(
+            source=MIX_SOURCE,
+            reason=f"the traffic's shapes vary ({varying}): requests run one at a time",
+        ),
+        sha256=hash_files(model_files(Path(path))),
+        flops=_flops(fixed),
+        mix=mix,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,13 @@ def read_model(path: str | Path) -> ov.Model:
     return model
 
 
+def input_names(path: str | Path) -> tuple[list[str], bool]:
+    """A model file's input names, and whether any input is dynamic."""
+    model = read_model(path)
+    names = [input_name(p, i) for i, p in enumerate(model.inputs)]
+    return names, any(p.get_partial_shape().is_dynamic for p in model.inputs)
+
+
 def describe_inputs(model: ov.Model) -> str:
     """``images: [?,3,?,?] f32; mask: [1,10] i64`` for error messages."""
     parts = []
@@ -173,15 +181,22 @@ def resolve_shape(
     return resolved
 
 
-def reshaped(model: ov.Model, shapes: dict[str, list[int]]) -> ov.Model:
+def partial_shape(dims: Sequence[int | tuple[int, int]]) -> ov.PartialShape:
+    """``[1, 3, -1, (96, 512)]`` → a PartialShape: -1 dynamic, (lo, hi) bounded."""
+    return ov.PartialShape(
+        [ov.Dimension(int(d[0]), int(d[1])) if isinstance(d, tuple) else int(d) for d in dims]
+    )
+
+
+def reshaped(model: ov.Model, shapes: Mapping[str, Sequence[int | tuple[int, int]]]) -> ov.Model:
     """A copy of ``model`` with the inputs named in ``shapes`` reshaped (the others keep
-    their own shape)."""
+    their own shape); a dimension may be -1 (dynamic) or (lo, hi) (bounded)."""
     copy = model.clone()
     target = {}
     for i, port in enumerate(copy.inputs):
         name = input_name(port, i)
         if name in shapes:
-            target[port] = ov.PartialShape(list(shapes[name]))
+            target[port] = partial_shape(shapes[name])
     if target:
         copy.reshape(target)
     return copy

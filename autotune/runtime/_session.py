@@ -12,16 +12,22 @@ import openvino as ov
 
 from autotune.core import (
     BATCH_DEVICE,
+    DYNAMIC,
     BatchAxes,
     DeviceError,
     RuntimeConfig,
+    ShapeMix,
+    bucket_shapes,
     group_samples,
+    policy_buckets,
+    policy_shapes,
     split_outputs,
     stack_samples,
 )
-from autotune.runtime._completions import Completions
+from autotune.runtime._buckets import BucketedModel, policy_models
 from autotune.runtime._device import read_effective, to_runtime_properties
 from autotune.runtime._errors import openvino_message
+from autotune.runtime._feed import build_feed
 from autotune.runtime._model import (
     input_name,
     input_roles,
@@ -29,8 +35,10 @@ from autotune.runtime._model import (
     outputs_of,
     prepare_model,
     random_inputs,
+    reshaped,
     shared_core,
 )
+from autotune.runtime._pipelines import AsyncPipeline, OpenLoopPool, SyncPipeline
 
 
 def precision_cache_dir(cache_dir: str, properties: dict[str, str]) -> str:
@@ -47,127 +55,6 @@ def precision_cache_dir(cache_dir: str, properties: dict[str, str]) -> str:
     return str(folder)
 
 
-class SyncPipeline:
-    """benchmark_app's latency mode (``-hint latency`` runs the sync API): one request and
-    ``infer()`` in a loop. With a single request, the async API only adds a callback thread
-    and a wake-up per inference, which on a 30 µs model costs more than the inference."""
-
-    def __init__(
-        self, compiled: ov.CompiledModel, frames_per_request: int, inputs: list[np.ndarray]
-    ):
-        self._request = compiled.create_infer_request()
-        self._inputs = inputs
-        for index, array in enumerate(self._inputs):
-            self._request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
-        self._frames = frames_per_request
-
-    @property
-    def requests(self) -> int:
-        return 1
-
-    @property
-    def frames_per_request(self) -> int:
-        return self._frames
-
-    def start_next(self) -> float:
-        """Run one inference; its latency as the runtime reports it (like benchmark_app)."""
-        self._request.infer()
-        return float(self._request.latency)
-
-    def drain(self) -> list[float]:
-        return []
-
-    def infer_once(self) -> None:
-        self._request.infer()
-
-
-class AsyncPipeline:
-    """benchmark_app's ``async_inference_only`` loop over an AsyncInferQueue.
-
-    Inputs are set once per request as shared-memory tensors; latency is the runtime's own
-    per-request figure (start → completion, queueing inside the plugin included), read from
-    request handles fetched once, so the hot loop does no Python work the runtime can do.
-    """
-
-    def __init__(
-        self,
-        compiled: ov.CompiledModel,
-        requests: int,
-        frames_per_request: int,
-        inputs: list[np.ndarray],
-    ):
-        self._queue = ov.AsyncInferQueue(compiled, requests)
-        self._inputs = inputs
-        self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
-        self._slots = [self._queue[i] for i in range(requests)]
-        for slot in self._slots:
-            for index, tensor in enumerate(self._tensors):
-                slot.set_input_tensor(index, tensor)
-        self._in_flight: set[int] = set()
-        self._requests = requests
-        self._frames = frames_per_request
-
-    @property
-    def requests(self) -> int:
-        return self._requests
-
-    @property
-    def frames_per_request(self) -> int:
-        return self._frames
-
-    def start_next(self) -> float | None:
-        idle = self._queue.get_idle_request_id()
-        latency: float | None = None
-        if idle in self._in_flight:
-            latency = self._slots[idle].latency
-        else:
-            self._in_flight.add(idle)
-        self._queue.start_async()
-        return latency
-
-    def drain(self) -> list[float]:
-        self._queue.wait_all()
-        latencies = [float(self._slots[i].latency) for i in self._in_flight]
-        self._in_flight.clear()
-        return latencies
-
-    def infer_once(self) -> None:
-        """One synchronous inference on request 0 (pipeline must be idle)."""
-        request = self._slots[0]
-        request.infer()
-
-
-class OpenLoopPool:
-    """Infer requests for open-loop load (the server scenario): started one job at a time on a
-    request the dispatcher names; each completion is time-stamped in OpenVINO's callback
-    thread and handed to the dispatcher, which blocks until one arrives or its next arrival
-    is due (:func:`autotune.measure.run_load`)."""
-
-    def __init__(self, compiled: ov.CompiledModel, requests: int, inputs: list[np.ndarray]):
-        self._requests = [compiled.create_infer_request() for _ in range(requests)]
-        # Shared-memory tensors do not own their arrays: keep both alive as long as the pool.
-        self._inputs = inputs
-        self._tensors = [ov.Tensor(a, shared_memory=True) for a in self._inputs]
-        self._completions = Completions()
-        for slot, request in enumerate(self._requests):
-            for index, tensor in enumerate(self._tensors):
-                request.set_input_tensor(index, tensor)
-            request.set_callback(self._completed, slot)
-
-    def _completed(self, slot: int) -> None:
-        self._completions.post(slot, time.perf_counter())
-
-    @property
-    def size(self) -> int:
-        return len(self._requests)
-
-    def start(self, slot: int) -> None:
-        self._requests[slot].start_async()
-
-    def wait(self, deadline: float) -> list[tuple[int, float]]:
-        return self._completions.wait(deadline)
-
-
 class CompiledSession:
     """One configuration compiled on the real runtime, with its effective properties."""
 
@@ -179,13 +66,24 @@ class CompiledSession:
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
         batch_axes: BatchAxes | None = None,
+        mix: ShapeMix | None = None,
+        pad: dict[str, float] | None = None,
     ) -> None:
         self.config = config
         self.batch_axes = batch_axes or BatchAxes()
+        self.mix = mix if mix is not None and mix.varies else None
+        self._pad = dict(pad or {})
         if isinstance(model_path, ov.Model):
             model = model_path
         else:
             model = prepare_model(model_path, shape, config.batch, batch_axes)
+        # A mix: one model per shape policy entry (one, or one per bucket), and the model with
+        # its varying axes dynamic, whose shape inference gives an unpadded request's outputs.
+        self._dynamic = model
+        models = [model]
+        if self.mix is not None:
+            self._dynamic = reshaped(model, policy_shapes(self.mix, DYNAMIC)[0])
+            models = policy_models(model, self.mix, config.shape_policy)
         self._roles = input_roles(model)
         self._outputs = output_names(model)
         properties = to_runtime_properties(config.properties())
@@ -194,13 +92,26 @@ class CompiledSession:
         properties.update(extra_properties or {})
         started = time.perf_counter()
         try:
-            self.compiled = shared_core().compile_model(model, config.target_device, properties)
+            self.models = [
+                shared_core().compile_model(m, config.target_device, properties) for m in models
+            ]
         except Exception as exc:
             raise DeviceError(
                 f"{config.target_device} refused the configuration {config.describe()!r}: "
                 f"{openvino_message(exc)}",
                 "drop the option it names or pick another device",
             ) from None
+        self.compiled = self.models[0]
+        self.bucketed = (
+            BucketedModel(
+                self.models,
+                bucket_shapes(self.mix, policy_buckets(config.shape_policy)),
+                self._pad,
+                self._dynamic,
+            )
+            if self.mix is not None and policy_buckets(config.shape_policy)
+            else None
+        )
         self.compile_ms = (time.perf_counter() - started) * 1e3
         try:
             self.loaded_from_cache = bool(self.compiled.get_property("LOADED_FROM_CACHE"))
@@ -216,22 +127,26 @@ class CompiledSession:
                 config.auto_batch_size,
             ),
             variant=config.variant,
+            shape_policy=(config.shape_policy or DYNAMIC) if self.mix is not None else None,
         )
-        inputs = random_inputs(self.compiled, self._roles)
+        self.feed = build_feed(
+            self._dynamic,
+            self._roles,
+            self.mix,
+            config.shape_policy,
+            self._pad,
+            [] if self.mix is not None else random_inputs(self.compiled, self._roles),
+        )
         self.pipeline: SyncPipeline | AsyncPipeline = (
-            SyncPipeline(self.compiled, config.batch, inputs)
+            SyncPipeline(self.models, config.batch, self.feed)
             if self.effective.infer_requests == 1
-            else AsyncPipeline(self.compiled, self.effective.infer_requests, config.batch, inputs)
+            else AsyncPipeline(self.models, self.effective.infer_requests, config.batch, self.feed)
         )
         self._check_request: ov.InferRequest | None = None
 
     def open_pool(self) -> OpenLoopPool:
         """The same number of infer requests, for open-loop load."""
-        return OpenLoopPool(
-            self.compiled,
-            self.effective.infer_requests,
-            random_inputs(self.compiled, self._roles),
-        )
+        return OpenLoopPool(self.models, self.effective.infer_requests, self.feed)
 
     def first_inference_ms(self) -> float:
         """The first inference after compile, measured apart (benchmark_app reports it so)."""
@@ -252,6 +167,10 @@ class CompiledSession:
         )
         if auto:
             return self._concurrent(samples, self.config.auto_batch_size or 1)
+        if self.bucketed is not None:  # padded up to its bucket, outputs cut back
+            return [self.bucketed.infer(sample) for sample in samples]
+        if self.mix is not None:  # each sample at its own shape
+            return [self._infer(sample) for sample in samples]
         if size == self.batch_axes.batch:
             return [self._infer(sample) for sample in samples]
         names = [input_name(p, i) for i, p in enumerate(self.compiled.inputs)]
@@ -294,8 +213,8 @@ class CompiledSession:
 
     def profile(self, iterations: int) -> list[dict[str, object]]:
         """Per-layer counters (needs PERF_COUNT=YES), averaged over ``iterations`` inferences."""
-        request = self.compiled.create_infer_request()
-        for index, array in enumerate(random_inputs(self.compiled, self._roles)):
+        request = self.models[self.feed.buckets[0]].create_infer_request()
+        for index, array in enumerate(self.feed.arrays[0]):
             request.set_input_tensor(index, ov.Tensor(array))
         for _ in range(3):
             request.infer()  # warm-up, not counted
@@ -330,5 +249,7 @@ class CompiledSession:
 
     def close(self) -> None:
         self._check_request = None
+        self.bucketed = None
         del self.pipeline
         del self.compiled
+        self.models.clear()

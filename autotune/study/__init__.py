@@ -14,6 +14,8 @@ _EXPORTS = {
     "VARIANTS_ATTR": "_record",
     "ConfigResult": "_results",
     "Confirmation": "_results",
+    "Proof": "_proofs",
+    "Proofs": "_proofs",
     "ConfirmedCandidate": "_results",
     "HOME_ENV": "_location",
     "STORAGE_ENV": "_location",
@@ -76,6 +78,8 @@ if TYPE_CHECKING:
     from autotune.study._open import study_decision_of as study_decision_of
     from autotune.study._open import study_out_dir as study_out_dir
     from autotune.study._open import study_results as study_results
+    from autotune.study._proofs import Proof as Proof
+    from autotune.study._proofs import Proofs as Proofs
     from autotune.study._record import ANALYSIS_ATTR as ANALYSIS_ATTR
     from autotune.study._record import LOAD_CURVES_ATTR as LOAD_CURVES_ATTR
     from autotune.study._record import VARIANTS_ATTR as VARIANTS_ATTR

@@ -44,6 +44,8 @@ def list_studies(storage: str) -> list[dict[str, Any]]:
                 }
                 if winner
                 else None,
+                # the server scenario's stated rate and the proof behind it
+                "claim": winner.claim.to_dict() if winner and winner.claim else None,
                 "source": ("confirmation" if winner.confirmed else "search") if winner else None,
                 "vs_hint": reference.presets[0] if gain is not None and reference else None,
                 "ratio": gain.to_dict() if gain is not None else None,

@@ -36,6 +36,8 @@ def _conflict(name: str, meta: dict[str, Any], wanted: dict[str, Any]) -> str | 
     stored, model = meta.get("model", {}), wanted["model"]
     if stored.get("sha256") != model["sha256"] or stored.get("shape") != model["shape"]:
         return f"study '{name}' was made for another model or shape ({stored.get('path')})"
+    if stored.get("mix") != model.get("mix"):
+        return f"study '{name}' was made for another distribution of input shapes"
     axes, wanted_axes = stored.get("batch_axes"), model.get("batch_axes") or {}
     if axes is None:
         return (

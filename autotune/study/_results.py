@@ -19,21 +19,26 @@ from autotune.judge import (
     DEFAULT_TIE_MARGIN,
     THROUGHPUT,
     Accuracy,
+    Claim,
     Contender,
     Decision,
     Figure,
     Interval,
     Limits,
+    RateClaim,
     RoundPlan,
     constrained_latency,
     decide,
     feasible,
     median_interval,
+    stated_rate,
+    tail_evidence,
     throughput_of,
     typical_latency,
     worst_accuracy,
 )
 from autotune.measure import Stability, Window, judge_stability, select_windows
+from autotune.study._proofs import Proofs
 from autotune.study._record import TrialResult
 
 
@@ -62,6 +67,7 @@ class ConfigResult:
     accuracy: Accuracy | None
     violations: dict[str, float]
     figure: Figure = THROUGHPUT  # what the study judges configs on (the judge's, per scenario)
+    tail: Claim | None = None  # few-sample windows: the limit as a claim (tail_evidence)
 
     @property
     def feasible(self) -> bool:
@@ -123,6 +129,7 @@ def unique_configs(trials: Sequence[TrialResult], limits: Limits) -> list[Config
         )
         assert shipped.config is not None and measured[0].effective is not None
         latency = constrained_latency(windows, limits.percentile)
+        tail = tail_evidence(windows, limits.percentile) if limits.max_latency_ms else None
         memory = _finite(_median(t.memory.get("peak_delta_bytes") for t in measured))
         accuracy = worst_accuracy([Accuracy.from_record(t.accuracy) for t in measured])
         to_first_result = _finite(_median(t.metrics.get("to_first_result_ms") for t in measured))
@@ -148,9 +155,15 @@ def unique_configs(trials: Sequence[TrialResult], limits: Limits) -> list[Config
                 memory_bytes=memory,
                 accuracy=accuracy,
                 violations=limits.violations(
-                    latency, memory, accuracy, to_first_result, rate=throughput_of(windows)
+                    latency,
+                    memory,
+                    accuracy,
+                    to_first_result,
+                    rate=throughput_of(windows),
+                    tail=tail,
                 ),
                 figure=limits.figure,
+                tail=tail,
             )
         )
     return results
@@ -213,9 +226,14 @@ class Confirmation:
     planned: int = 0  # 0: as many as ``rounds``
     max_rounds: int = 0  # 0: as many as ``rounds``
     tie_margin: float = DEFAULT_TIE_MARGIN
+    proofs: Proofs | None = None  # server scenario: the proofs of the stated rates
 
     def get(self, key: str) -> ConfirmedCandidate | None:
         return next((c for c in self.candidates if c.key == key), None)
+
+    def claim(self, key: str) -> RateClaim | None:
+        """What the proof of this config's stated rate shows (None: it was not proven)."""
+        return self.proofs.claim(key) if self.proofs is not None else None
 
     def plan(self) -> RoundPlan:
         """How the judge looks at these rounds."""
@@ -235,6 +253,7 @@ class Confirmation:
                 for c in self.candidates
             ),
             rounds=rounds,
+            proofs=None,  # the proofs came after every round
         )
 
     def extended(self, more: Sequence[Sequence[Window]]) -> Confirmation:
@@ -258,6 +277,7 @@ class Confirmation:
             "planned": self.planned or self.rounds,
             "max_rounds": self.max_rounds or self.rounds,
             "tie_margin": self.tie_margin,
+            **({"proofs": self.proofs.to_dict()} if self.proofs is not None else {}),
         }
 
     @classmethod
@@ -269,15 +289,20 @@ class Confirmation:
             planned=int(data.get("planned", 0)),
             max_rounds=int(data.get("max_rounds", 0)),
             tie_margin=float(data.get("tie_margin", DEFAULT_TIE_MARGIN)),
+            proofs=Proofs.from_dict(data["proofs"]) if data.get("proofs") else None,
         )
 
 
 def contender(
-    config: ConfigResult, limits: Limits, confirmed: ConfirmedCandidate | None
+    config: ConfigResult,
+    limits: Limits,
+    confirmed: ConfirmedCandidate | None,
+    claim: RateClaim | None = None,
 ) -> Contender:
-    """A config as the judge sees it: with its confirmation rounds when it has some. Without,
-    its figure is the search's: the median and its interval over the same windows (those that
-    count, :func:`~autotune.measure.select_windows`)."""
+    """A config as the judge sees it: with its confirmation rounds when it has some, and the
+    proof of its stated rate (server scenario) when it was proven. Without rounds, its figure
+    is the search's: the median and its interval over the same windows (those that count,
+    :func:`~autotune.measure.select_windows`)."""
     figure = limits.figure
     search = median_interval([figure.of_window(w) for w in select_windows(config.windows)])
     if confirmed is not None and confirmed.windows:
@@ -286,6 +311,9 @@ def contender(
         throughput: Interval = median_interval(rounds)
         display = typical_latency(confirmed.windows)
         warnings = judge_stability(confirmed.windows).warnings
+        tail = (
+            tail_evidence(confirmed.windows, limits.percentile) if limits.max_latency_ms else None
+        )
     else:
         rounds = []
         latency = config.constrained_latency_ms
@@ -294,7 +322,9 @@ def contender(
         )
         display = config.latency_ms
         warnings = config.stability().warnings
+        tail = config.tail
     to_first = _finite(config.to_first_result_ms)
+    stated = stated_rate(claim, throughput.estimate)
     return Contender(
         key=config.key,
         label=config.label,
@@ -308,7 +338,13 @@ def contender(
         accuracy=config.accuracy,
         to_first_result_ms=to_first,
         violations=limits.violations(
-            latency, config.memory_bytes, config.accuracy, to_first, rate=throughput.estimate
+            latency,
+            config.memory_bytes,
+            config.accuracy,
+            to_first,
+            rate=stated,
+            claim=claim,
+            tail=tail,
         ),
         confirmed=confirmed is not None and bool(confirmed.windows),
         search_throughput_fps=config.figure_value,
@@ -316,6 +352,8 @@ def contender(
         trials=config.trials,
         warnings=tuple(warnings),
         figure=figure,
+        claim=claim,
+        tail=tail,
     )
 
 
@@ -332,7 +370,15 @@ def study_decision(
 
     def judged(rounds: Confirmation | None, earlier: Sequence[Decision] = ()) -> Decision:
         return decide(
-            [contender(c, limits, rounds.get(c.key) if rounds else None) for c in configs],
+            [
+                contender(
+                    c,
+                    limits,
+                    rounds.get(c.key) if rounds else None,
+                    rounds.claim(c.key) if rounds else None,
+                )
+                for c in configs
+            ],
             limits,
             search=search,
             plan=rounds.plan() if rounds else None,

@@ -8,6 +8,7 @@ from autotune.testing._machine import (
     SimulatedOpenPool,
     SimulatedPipeline,
 )
+from autotune.testing._queues import erlang_c, md1_over, mmc_over, tail_edge
 from autotune.testing._runner import SimulatedRunner
 
 __all__ = [
@@ -18,5 +19,9 @@ __all__ = [
     "SimulatedPipeline",
     "SimulatedRunner",
     "SimulatedSession",
+    "erlang_c",
+    "md1_over",
+    "mmc_over",
     "simulated_model",
+    "tail_edge",
 ]

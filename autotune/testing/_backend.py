@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autotune.core import BatchAxes, InputInfo, ModelInfo, RuntimeConfig
+from autotune.core import BatchAxes, InputInfo, ModelInfo, RuntimeConfig, ShapeMix
 from autotune.measure import CpuSample
 from autotune.testing._machine import (
     FakeClock,
@@ -83,6 +83,8 @@ class SimulatedBackend:
         cache_dir: str | None = None,
         extra_properties: dict[str, Any] | None = None,
         batch_axes: BatchAxes | None = None,
+        mix: ShapeMix | None = None,
+        pad: dict[str, float] | None = None,
     ) -> SimulatedSession:
         return SimulatedSession(self, config)
 

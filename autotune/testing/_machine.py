@@ -48,6 +48,9 @@ class SimulatedMachine:
     # makes interleaved rounds disagree on a shared machine. 0: a quiet machine.
     busy_period_s: float = 0.0
     busy_sigma: float = 0.0
+    # "exponential": service times drawn from an exponential of the same mean instead (with
+    # ``noise`` 0, one stream per request: an M/M/c queue whose tail is known exactly)
+    service: str = "lognormal"
 
     def capabilities(self) -> DeviceCapabilities:
         return DeviceCapabilities(
@@ -131,6 +134,7 @@ class _Streams:
     def __init__(self, machine: SimulatedMachine, eff: EffectiveConfig, rng: random.Random):
         self._machine = machine
         self._noise = machine.noise
+        self._exponential = machine.service == "exponential"
         self._rng = rng
         self._service_s = machine.service_ms(eff) / 1e3
         self._free_at = [0.0] * int(eff.properties["NUM_STREAMS"])
@@ -141,6 +145,8 @@ class _Streams:
         begin = max(now, self._free_at[stream])
         noise = self._noise
         factor = math.exp(self._rng.gauss(0, noise)) if noise else 1.0
+        if self._exponential:
+            factor *= self._rng.expovariate(1.0)
         done = begin + self._service_s * factor * self._machine.slowdown(begin)
         self._free_at[stream] = done
         return done
@@ -167,6 +173,10 @@ class SimulatedPipeline:
     @property
     def frames_per_request(self) -> int:
         return self._frames
+
+    @property
+    def items(self) -> int:
+        return 1
 
     def _start(self, request: int) -> None:
         now = self._clock()
@@ -209,6 +219,10 @@ class SimulatedOpenPool:
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def items(self) -> int:
+        return 1
 
     def start(self, slot: int) -> None:
         heapq.heappush(self._in_flight, (self._streams.schedule(self._clock()), slot))

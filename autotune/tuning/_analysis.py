@@ -101,8 +101,8 @@ def load_curves(
     cache_dir: str,
 ) -> dict[str, Any]:
     """Server scenario: latency against offered load for the winner and the hints (the hockey
-    stick), at fractions of each one's sustainable rate (of its closed-loop ceiling when it
-    held no rate)."""
+    stick), at fractions of each one's stated rate (of its closed-loop ceiling when it held no
+    rate), with the proof behind the stated rate kept beside the exploratory points."""
     assert limits.max_latency_ms is not None
     capacity = {
         c.key: statistics.median(
@@ -112,7 +112,7 @@ def load_curves(
         else 0.0
         for c in contenders
     }
-    rates = [curve_rates(c.throughput.estimate or capacity[c.key]) for c in contenders]
+    rates = [curve_rates(c.stated_rate or capacity[c.key]) for c in contenders]
     payload = {
         **model,
         "configs": [c.config.to_dict() for c in contenders],
@@ -136,9 +136,10 @@ def load_curves(
                 "key": c.key,
                 "label": c.label,
                 "hint": c.is_hint,
-                "sustainable_rate": c.throughput.estimate,
+                "sustainable_rate": c.stated_rate,
                 "capacity_fps": capacity[c.key],
                 "points": curve["points"],
+                "claim": c.claim.to_dict() if c.claim is not None else None,
             }
             for c, curve in zip(contenders, result["curves"], strict=True)
         ],

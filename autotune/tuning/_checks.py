@@ -47,6 +47,14 @@ def validate_settings(s: SearchSettings) -> None:
             f"--tie-margin must be between 0 and 0.5, got {s.tie_margin:g}",
             "a fraction: e.g. --tie-margin 0.05 for ±5 %",
         )
+    if not s.confirm_time_s >= 0:
+        raise BadInputError(
+            "--confirm-time must not be negative", "e.g. --confirm-time 4m, or off not to prove"
+        )
+    if s.max_samples < 1:
+        raise BadInputError(
+            f"--max-samples must be at least 1, got {s.max_samples}", "e.g. --max-samples 300"
+        )
     if s.scenario not in SCENARIOS:
         raise BadInputError(
             f"--scenario {s.scenario!r} is unknown", f"use one of: {', '.join(SCENARIOS)}"

@@ -2,7 +2,8 @@
 (A B C, B C A, …), one window each per round, so slow drifts of the machine hit every config
 alike and the judge can compare them round by round (paired ratios). When the judge finds the
 comparisons that decide what ships inconclusive, more rounds are measured (5 at a time, up to
---max-rounds); the judge alone says whether the rounds decide and at what confidence."""
+--max-rounds); the judge alone says whether the rounds decide and at what confidence. In the
+server scenario the rates the summary states are then proven (:mod:`._proof`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from autotune.study import (
     study_decision,
 )
 from autotune.tuning._observer import SearchObserver
+from autotune.tuning._proof import prove_claims
 from autotune.tuning._settings import SearchPlan
 
 # Candidates that were feasible in the search but none of them in the confirmation: the
@@ -90,6 +92,8 @@ class _Rounds:
             model_path=model.path,
             shape=model.shape,
             batch_axes=model.batch_axes.to_dict(),
+            mix=model.mix.to_dict() if model.mix is not None else None,
+            pad=plan.pad,
             variants=plan.variants,
             configs=tuple(c.config for c in self.candidates),
             rounds=rounds,
@@ -161,6 +165,8 @@ def run_confirmation(
         )
     assert confirmation is not None
     confirmation = _until_decisive(confirmation, configs, plan, interleaved)
+    if plan.limits.server:
+        confirmation = prove_claims(plan, runner, observer, configs, confirmation)
     save_confirmation(study, confirmation)
     return confirmation
 

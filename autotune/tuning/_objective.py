@@ -20,7 +20,14 @@ from typing import Any
 import optuna
 
 from autotune.core import ModelInfo, RuntimeConfig
-from autotune.judge import Accuracy, Limits, constrained_latency, throughput_of, worst_accuracy
+from autotune.judge import (
+    Accuracy,
+    Limits,
+    constrained_latency,
+    tail_evidence,
+    throughput_of,
+    worst_accuracy,
+)
 from autotune.measure import Runner, TrialFailure, Window, machine_lock
 from autotune.study import (
     TrialResult,
@@ -48,6 +55,7 @@ class MeasureSettings:
     reference_path: str | None = None  # f32 reference outputs for the accuracy guard
     variants: dict[str, str] = field(default_factory=dict)  # variant → model file (INT8 IR)
     uncalibrated: bool = False  # the variants were calibrated on random data
+    pad: dict[str, float] | None = None  # bucket policies' pad values
     accuracy_fn: str | None = None  # the user's metric, "module:function"
     search_path: str | None = None  # where that module is found (the starting folder)
 
@@ -83,6 +91,8 @@ class Objective:
             "model_path": s.model.path,
             "shape": s.model.shape,
             "batch_axes": s.model.batch_axes.to_dict(),
+            "mix": s.model.mix.to_dict() if s.model.mix is not None else None,
+            "pad": s.pad,
             "variants": s.variants,
             "accuracy_fn": s.accuracy_fn,
             "search_path": s.search_path,
@@ -151,9 +161,16 @@ class Objective:
         accuracy: Accuracy | None,
         to_first_result: float | None,
         rate: float,
+        windows: list[Window],
     ) -> None:
-        violations = self.settings.limits.violations(
-            latency, memory_bytes, accuracy, to_first_result, rate=rate
+        limits = self.settings.limits
+        violations = limits.violations(
+            latency,
+            memory_bytes,
+            accuracy,
+            to_first_result,
+            rate=rate,
+            tail=tail_evidence(windows, limits.percentile) if limits.max_latency_ms else None,
         )
         for name, value in violations.items():
             trial.set_constraint(name, value)
@@ -202,11 +219,14 @@ class Objective:
                 "measured_s": result["measured_s"],
                 "requests": m["requests"],
                 "max_steal": max((w.steal for w in windows), default=0.0),
+                **({"by_shape": m["by_shape"]} if m.get("by_shape") else {}),
             },
         )
         memory_bytes = memory.get("peak_delta_bytes")
         accuracy = Accuracy.from_record(result.get("accuracy"))
-        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
+        self._constrain(
+            trial, latency, memory_bytes, accuracy, to_first_result, throughput, windows
+        )
         return self._value(throughput, latency, memory_bytes, windows)
 
     def record_duplicate(
@@ -233,5 +253,7 @@ class Objective:
                 "loaded_from_cache": result["loaded_from_cache"],
             },
         )
-        self._constrain(trial, latency, memory_bytes, accuracy, to_first_result, throughput)
+        self._constrain(
+            trial, latency, memory_bytes, accuracy, to_first_result, throughput, windows
+        )
         return self._value(throughput, latency, memory_bytes, windows)

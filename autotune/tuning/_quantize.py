@@ -90,6 +90,7 @@ def prepare_int8(
                     "inputs_dir": inputs_dir,
                     "random_count": RANDOM_CALIBRATION_SAMPLES,
                     "batch_axes": model.batch_axes.to_dict(),
+                    "mix": model.mix.to_dict() if model.mix is not None else None,
                 },
                 timeout_s=default_trial_timeout(trial_time_s) + 1800,
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,22 +15,29 @@ from autotune.core import (
     OFFLINE,
     BadInputError,
     ModelInfo,
-    format_duration,
     is_virtual,
     parse_layouts,
-    parse_shape,
 )
 from autotune.judge import (
+    DEFAULT_CONFIRM_TIME_S,
     DEFAULT_MAX_DRIFT,
     DEFAULT_MIN_TOP1,
     DEFAULT_TIE_MARGIN,
     Limits,
     RoundPlan,
 )
-from autotune.measure import check_accuracy_fn, collect_environment, fingerprint, load_samples
+from autotune.measure import (
+    MAX_SAMPLES,
+    check_accuracy_fn,
+    collect_environment,
+    fingerprint,
+    load_samples,
+)
 from autotune.study import absolute_storage, default_out_dir, default_storage
 from autotune.tuning._checks import validate_settings
+from autotune.tuning._naming import default_study_name
 from autotune.tuning._quantize import quantization_key
+from autotune.tuning._shapes import parse_pad, planned_shapes, shape_policies
 from autotune.tuning._space import SearchSpace, build_space, powers_of_two, resolve_devices
 
 # The confirmation stage: the top 3 feasible tuned configs against every hint, over enough
@@ -50,6 +56,7 @@ class SearchSettings:
     model_path: str
     shape: str | None = None
     layout: str | None = None  # --layout: the batch axes, benchmark_app's syntax
+    pad: str | None = None  # --pad input=value: what bucket policies pad requests with
     max_latency_s: float | None = None
     percentile: float = math.nan  # NaN: the scenario's default (p90 offline, p99 server)
     device: str | None = None
@@ -66,6 +73,8 @@ class SearchSettings:
     confirm_rounds: int = DEFAULT_ROUNDS
     max_rounds: int | None = None  # None: twice confirm_rounds (DEFAULT_MAX_ROUNDS)
     tie_margin: float = DEFAULT_TIE_MARGIN  # configs within ±5 % (proven) are tied
+    # server: the measured time the proofs of the stated rates may take, all together
+    confirm_time_s: float = DEFAULT_CONFIRM_TIME_S
     force: bool = False
     allow_mixed_hardware: bool = False
     objective: str = "throughput"
@@ -74,6 +83,7 @@ class SearchSettings:
     min_top1: float | None = DEFAULT_MIN_TOP1
     max_first_inference_s: float | None = None
     inputs_dir: str | None = None
+    max_samples: int = MAX_SAMPLES  # the accuracy guard uses every --inputs sample up to this
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
     scenario: str = OFFLINE  # server: Poisson arrivals, the figure is the sustainable rate
     rate: float | None = None  # server: requests/s a config must hold
@@ -118,6 +128,7 @@ class SearchPlan:
     environment: dict[str, Any]
     variants: dict[str, str] = field(default_factory=dict)  # e.g. {"int8": its IR}, once made
     int8_key: str | None = None  # --quantize: which INT8 model this search makes (cache key)
+    pad: dict[str, float] | None = None  # --pad: bucket policies' pad values by input
 
     def model_payload(self) -> dict[str, Any]:
         """The model part of every worker job: the file, the shape, the batch axes (a config's
@@ -126,6 +137,8 @@ class SearchPlan:
             "model_path": self.model.path,
             "shape": self.model.shape,
             "batch_axes": self.model.batch_axes.to_dict(),
+            "mix": self.model.mix.to_dict() if self.model.mix is not None else None,
+            "pad": self.pad,
             "variants": self.variants,
         }
 
@@ -137,31 +150,6 @@ class SearchPlan:
     @property
     def environment_fingerprint(self) -> dict[str, Any]:
         return fingerprint(self.environment)
-
-
-def default_study_name(model: ModelInfo, device: str | None, s: SearchSettings) -> str:
-    """``<model stem>[-<shape>]-<device>-<limit>[-p<percentile>]``, e.g. ``320n-1x3x320x320-CPU-20ms``."""
-    parts = [Path(model.path).stem]
-    if model.shape:
-        parts.append("_".join("x".join(str(d) for d in dims) for dims in model.shape.values()))
-    parts.append(
-        (device or "all").replace(":", "").replace(",", "+").replace("(", "").replace(")", "")
-    )
-    parts.append(format_duration(s.max_latency_s) if s.max_latency_s else "max")
-    if s.scenario != OFFLINE:
-        parts.append(s.scenario)
-    if s.rate is not None:
-        parts.append(f"{s.rate:g}rps")
-    if s.fps is not None:
-        parts.append(f"{s.fps:g}fps" + (f"x{s.streams}" if s.streams else ""))
-    if s.percentile != DEFAULT_PERCENTILES[s.scenario]:
-        parts.append(f"p{s.percentile:g}")
-    if s.objective != "throughput":
-        parts.append(s.objective)
-    if s.quantize:
-        parts.append("int8")
-    name = "-".join(parts)
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
 def _check_out_dir(path: Path) -> None:
@@ -185,7 +173,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
     from autotune import runtime  # openvino: only when a search is planned
 
     validate_settings(s)
-    shape = parse_shape(s.shape) if s.shape else None
+    shape, mix = planned_shapes(s.model_path, s.shape, s.inputs_dir)
     available = runtime.available_devices()
     sizes = powers_of_two(s.max_batch)
     model = runtime.inspect_model(
@@ -196,7 +184,9 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         device="CPU" if "CPU" in available else available[0],
         # the BATCH device is searched by default, or when --device names it
         auto_batch=not s.device or "BATCH" in s.device.upper(),
+        mix=mix,
     )
+    pad = parse_pad(s.pad, [i.name for i in model.inputs]) if s.pad else None
     devices = resolve_devices(s.device, available, model)
     caps = runtime.device_capabilities(
         next((d for d in devices if not is_virtual(d)), available[0])
@@ -214,6 +204,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         s.max_batch,
         scenario=s.scenario,
         variants=(INT8,) if s.quantize else (),
+        policies=shape_policies(model.mix, pad),
     )
     limits = Limits(
         max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
@@ -237,7 +228,13 @@ def plan_search(s: SearchSettings) -> SearchPlan:
                 f"--inputs folder '{s.inputs_dir}' does not exist", "pass a folder of .npy files"
             )
         # shapes checked now, not in every trial
-        load_samples(s.inputs_dir, model.inputs, axes=model.batch_axes.inputs)
+        load_samples(
+            s.inputs_dir,
+            model.inputs,
+            limit=s.max_samples,
+            axes=model.batch_axes.inputs,
+            mix=model.mix,
+        )
     return SearchPlan(
         settings=s,
         model=model,
@@ -247,6 +244,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         out_dir=out_dir,
         environment=collect_environment(),
         int8_key=int8_key,
+        pad=pad,
     )
 
 
@@ -264,6 +262,7 @@ def study_metadata(plan: SearchPlan) -> dict[str, Any]:
         "max_batch": s.max_batch,
         "objective": s.objective,
         "int8_key": plan.int8_key,
+        "pad": plan.pad,
         "out_dir": str(plan.out_dir),
         "environment": plan.environment,
         "fingerprint": plan.environment_fingerprint,
@@ -272,6 +271,7 @@ def study_metadata(plan: SearchPlan) -> dict[str, Any]:
             "batches": list(space.batches),
             "auto_batch_sizes": list(space.auto_batch_sizes),
             "variants": list(space.variants),
+            "shape_policies": list(space.policies),
             "precisions": space.precision_choices(),
             "streams_range": list(space.capabilities.streams_range),
             "max_threads": space.capabilities.max_threads,

@@ -8,7 +8,7 @@ names, stable across studies so a resumed study keeps teaching the sampler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import optuna
@@ -17,6 +17,7 @@ from autotune.core import (
     AUTO_DEVICE,
     BATCH_DEVICE,
     DEFAULT_PRECISION,
+    DYNAMIC,
     HINTS,
     KNOBS,
     OFFLINE,
@@ -75,6 +76,9 @@ class SearchSpace:
             return tuple(h for h in HINTS if h != "CUMULATIVE_THROUGHPUT")
         return HINTS
 
+    # a mix of request shapes: how the model meets it ("dynamic", "bounded", "buckets<k>")
+    policies: tuple[str, ...] = ()
+
     @property
     def baseline_device(self) -> str:
         """The device the hint presets run on (:func:`autotune.core.hints_device`)."""
@@ -85,8 +89,12 @@ class SearchSpace:
     ) -> list[RuntimeConfig]:
         """The hint presets as users run them (or with ``precision`` pinned, or on a variant
         of the model)."""
+        policy = DYNAMIC if self.policies else None  # the hints as users run them: dynamic
         return [
-            preset_config(hint, self.baseline_device, precision, variant) for hint in PRESET_HINTS
+            replace(
+                preset_config(hint, self.baseline_device, precision, variant), shape_policy=policy
+            )
+            for hint in PRESET_HINTS
         ]
 
     def precision_choices(self) -> list[str]:
@@ -128,6 +136,11 @@ class SearchSpace:
         if self.variants:
             chosen = str(trial.suggest_categorical("variant", [ORIGINAL, *self.variants]))
             variant = None if chosen == ORIGINAL else chosen
+        policy = (
+            str(trial.suggest_categorical("shape_policy", list(self.policies)))
+            if self.policies
+            else None
+        )
         return RuntimeConfig(
             device=device,
             hint=hint,
@@ -136,6 +149,7 @@ class SearchSpace:
             request_multiplier=multiplier,
             auto_batch_size=auto_batch_size,
             variant=variant,
+            shape_policy=policy,
             **knobs,
         )
 
@@ -152,6 +166,8 @@ class SearchSpace:
             params["batch"] = preset.batch
         if self.variants:
             params["variant"] = preset.variant or ORIGINAL
+        if self.policies:
+            params["shape_policy"] = preset.shape_policy or DYNAMIC
         return params
 
 
@@ -221,6 +237,7 @@ def build_space(
     *,
     scenario: str = OFFLINE,
     variants: tuple[str, ...] = (),
+    policies: tuple[str, ...] = (),
 ) -> SearchSpace:
     """Assemble the space: reshaped batches if N can change, BATCH sizes if that device is in.
 
@@ -254,4 +271,5 @@ def build_space(
         auto_batch_sizes=auto_sizes,
         variants=variants,
         single_stream=single,
+        policies=policies,
     )

@@ -58,6 +58,7 @@ from autotune.tuning._presets import PresetBaselines, enqueue_presets
 from autotune.tuning._quantize import prepare_int8
 from autotune.tuning._reference import ensure_reference
 from autotune.tuning._settings import SearchPlan, SearchSettings, plan_search, study_metadata
+from autotune.tuning._shapes import shapes_note
 from autotune.tuning._steering import Steering
 
 
@@ -145,6 +146,7 @@ def _optimize(
         else None,
         variants=plan.variants,
         uncalibrated=s.quantize and s.calibration == "random",
+        pad=plan.pad,
         accuracy_fn=s.accuracy_fn,
         search_path=os.getcwd() if s.accuracy_fn else None,
     )
@@ -237,6 +239,8 @@ def run_search(
     plan = plan or plan_search(s)
     study = _open(plan, observer)
     observer.message(plan.model.batch_axes.summary())
+    if plan.model.mix is not None:
+        observer.message(shapes_note(plan.model, plan.space.policies))
     runner = runner or IsolatedRunner(plan.out_dir)
     if s.quantize:
         int8 = prepare_int8(

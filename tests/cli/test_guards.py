@@ -198,7 +198,8 @@ def test_user_inputs_for_the_guard(tmp_path: Path, tiny_model: Path) -> None:
         ),
     )
     assert ok.exit_code == 0, ok.output
-    with np.load(tmp_path / "o" / "reference.npz") as data:
+    # one reference per sample budget (--max-samples, 300 by default)
+    with np.load(tmp_path / "o" / "reference-300.npz") as data:
         assert int(data["count"]) == 3
         assert np.array_equal(data["in_1_0"][0], np.load(samples / "1.npy"))
     np.save(samples / "bad.npy", np.zeros((5, 5), np.float32))

@@ -42,6 +42,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> dict:
             "1",
             "--confirm-rounds",
             "3",
+            "--confirm-time",
+            "8s",
             "--json",
             trials=4,
             trial_time="0.6s",
@@ -92,6 +94,25 @@ def test_the_figure_is_the_sustainable_rate(served: dict) -> None:
         assert all(len(r) == evidence["rounds"] for r in evidence["round_ratios"].values())
 
 
+def test_the_stated_rate_says_what_it_rests_on(served: dict) -> None:
+    """The winner's rate is proven on enough arrivals (or stated as not proven, the budget
+    being short here), in best_config.json, --json and for every hint."""
+    doc, summary = served["doc"], served["summary"]
+    claim = doc["metrics"]["claim"]
+    assert claim is not None and claim["status"] in ("proven", "capped")
+    assert claim["rate"] == pytest.approx(doc["metrics"]["throughput_fps"], rel=1e-4)
+    assert doc["scenario"]["proven"] == claim["proven"]
+    assert doc["scenario"]["arrivals"] == claim["arrivals"] and claim["confidence"] == 0.99
+    if claim["proven"]:
+        assert claim["arrivals"] >= 826 and claim["bound"] < 0.01
+    assert summary["winner"]["claim"]["rate"] == pytest.approx(claim["rate"], rel=1e-4)
+    assert summary["claims"] and all(": p99 ≤ 20 ms at " in c for c in summary["claims"])
+    for name, hint in doc["baselines"].items():
+        if hint["feasible"]:
+            assert hint["claim"] is not None, name
+            assert hint["throughput_fps"] == pytest.approx(hint["claim"]["rate"], rel=1e-3)
+
+
 def test_every_trial_keeps_its_probes(served: dict) -> None:
     trials = [TrialResult.from_trial(t) for t in served["study"].trials]
     measured = [t for t in trials if t.measured]
@@ -115,9 +136,12 @@ def test_the_hockey_stick(served: dict) -> None:
     assert sum(1 for c in record["curves"] if c["hint"]) >= 2  # both hints are drawn
     for curve in info.curves:
         assert list(curve.rates) == sorted(curve.rates)
+        # the proof's looks are kept apart from the exploratory points
+        assert (curve.proven is None) == (not curve.proof)
         # latency at the heaviest offered load is above the lightest's (the queue builds)
         last = curve.percentile_ms[-1]
         assert math.isinf(last) or last > curve.percentile_ms[0]
+    assert any(c.proof and c.claim_text for c in info.curves if "winner" in c.role)
     report = (served["base"] / "out" / "report.html").read_text()
     assert "Latency against offered load" in report
 

@@ -15,7 +15,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from autotune.cli import app
-from autotune.judge import Limits, Recorded, judge_validation
+from autotune.core import SERVER
+from autotune.judge import Limits, ProofPlan, RateClaim, Recorded, judge_validation, prove_rate
+from autotune.measure import LoadPoint
 from tests.builders import window
 from tests.commands import search_args
 
@@ -79,6 +81,47 @@ def test_validate_judges_a_slower_config_as_failed() -> None:
     over = run(120, lean, recorded=fat, recorded_hints=hints)
     assert not over.ok and not over.meets_limit
     assert "it used 200 MB > 100 MB in the study" in over.verdict
+
+
+def test_validate_in_the_server_scenario_is_decided_by_the_proof() -> None:
+    """The rounds' p99 meets the limit either way; the stated rate proven again decides: a
+    refuted proof fails validate with the proof's own words, a proven one passes and is
+    stated in the verdict (the judge's feasibility rule, through Limits.violations)."""
+    plan = ProofPlan(percent=99, limit_ms=20.0, step_down=False)
+
+    def point(over: int) -> LoadPoint:
+        return LoadPoint(
+            offered_rate=100.0,
+            achieved_rate=100.0,
+            requests=plan.first,
+            completed=plan.first,
+            dropped=0,
+            wall_s=plan.first / 100.0,
+            latency_ms={"p50": 5.0, "p99": 15.0},
+            wait_ms={},
+            lateness_ms=0.0,
+            overloaded=False,
+            over=over,
+            over_sq=over,
+        )
+
+    limits = Limits(max_latency_ms=20.0, percentile=99.0, scenario=SERVER)
+    rounds = [window(r, 100.0, 10.0) for r in range(4)]
+
+    def run(claim: RateClaim) -> Any:
+        return judge_validation(
+            "tuned", None, rounds, {"LATENCY": rounds}, limits, recorded_fps=100.0, claim=claim
+        )
+
+    refuted = prove_rate([point(60)], 100.0, plan)
+    assert refuted.status == "refuted"
+    failed = run(refuted)
+    assert not failed.ok and not failed.meets_limit
+    assert "p99 ≤ 20 ms at 100 req/s does not hold: 826 arrivals, 60 over" in failed.verdict
+    held = run(prove_rate([point(0)], 100.0, plan))
+    assert held.ok and held.claim is not None and held.claim.proven
+    assert "OK: meets its limit (p99 ≤ 20 ms at 100 req/s: 826 arrivals" in held.verdict
+    assert held.to_dict()["claim"]["arrivals"] == 826
 
 
 def test_validate_checks_its_arguments_in_the_library(study: dict) -> None:

@@ -43,9 +43,9 @@ def compile_as_ovms(folder: Path, entry: dict) -> ov.CompiledModel:
     core = ov.Core()
     model = core.read_model(base / str(version) / "model.xml")
     if "shape" in entry:
-        model.reshape(
+        model.reshape(  # OVMS's "(1,3,-1)" / "(1,4:48)": -1 dynamic, lo:hi bounded
             {
-                name: [int(d) for d in dims.strip("()").split(",")]
+                name: ov.PartialShape("[" + dims.strip("()").replace(":", "..") + "]")
                 for name, dims in entry["shape"].items()
             }
         )

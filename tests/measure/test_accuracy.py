@@ -60,3 +60,14 @@ def test_probability_vectors_are_recognised() -> None:
         np.random.default_rng(0).standard_normal((1, 10)).astype(np.float32)
     )
     assert not is_probability_vector(np.array([[1.0]], np.float32))  # one class is no choice
+
+
+def test_samples_agree_only_when_every_answer_agrees() -> None:
+    """Two samples of 3 positions each; one position of the second flips: 5/6 positions agree
+    but only 1 of 2 samples does (the samples are the independent draws)."""
+    ref = [np.eye(4, dtype=np.float32)[[0, 1, 2]], np.eye(4, dtype=np.float32)[[3, 2, 1]]]
+    got = [ref[0].copy(), np.eye(4, dtype=np.float32)[[3, 2, 0]]]
+    record = compare_outputs([{"p": r} for r in ref], [{"p": g} for g in got], "random")
+    assert record["top1"] == pytest.approx(5 / 6)
+    assert record["outputs"]["p"]["agreeing_samples"] == 1
+    assert record["top1_agreeing_samples"] == 1

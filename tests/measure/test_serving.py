@@ -15,6 +15,7 @@ from autotune.core import RuntimeConfig
 from autotune.measure import (
     LoadPoint,
     RatePlan,
+    bursts,
     poisson_arrivals,
     run_load,
     search_rate,
@@ -134,3 +135,30 @@ def test_a_hopeless_config_has_no_rate() -> None:
     )
     assert "no offered rate held the latency limit" in found.stability().warnings
     assert statistics.fmean(p.offered_rate for p in found.points) < 20.0
+
+
+def test_a_window_counts_the_requests_over_the_limit_and_their_bursts() -> None:
+    """Every arrival at once on one request slot: latencies 1, 2, 3, … service times; those
+    over 2.5 service times are one burst (each within the limit of the one before)."""
+    clock = FakeClock()
+    pool = SimulatedOpenPool(MACHINE, SINGLE, clock, random.Random(0))
+    limit_ms = 2.5 * SERVICE_S * 1e3
+    point = run_load(
+        pool,
+        [0.0] * 6,
+        rate=6,
+        duration_s=1.0,
+        clock=clock,
+        percentiles=(50, 99),
+        drain_s=1.0,
+        limit_ms=limit_ms,
+    )
+    assert point.over == 4 and point.over_sq == 16  # 3, 4, 5, 6 service times: one burst
+
+
+def test_bursts_are_split_by_a_gap_longer_than_the_limit() -> None:
+    times = [0.0, 0.001, 0.002, 1.0, 1.001, 5.0]
+    latencies = [30.0, 30.0, 5.0, 30.0, 30.0, 30.0]
+    count, squares = bursts(times, latencies, 20.0, 20.0)
+    assert count == 5 and squares == 2 * 2 + 2 * 2 + 1  # [0, 0.001], [1.0, 1.001], [5.0]
+    assert bursts(times, latencies, 50.0, 20.0) == (0, 0)

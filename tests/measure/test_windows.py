@@ -12,10 +12,12 @@ from autotune.measure import (
     WindowPlan,
     judge_stability,
     measure,
+    over_runs,
     percentile,
     quantile,
     run_windows,
     select_windows,
+    warm_up,
 )
 from autotune.testing import FakeClock
 
@@ -24,8 +26,16 @@ class ScriptedPipeline:
     """One request at a time: every start_next completes the previous request after
     ``service_s`` (taken from a schedule that can change over time)."""
 
-    def __init__(self, clock: FakeClock, service_s: float, requests: int = 1, frames: int = 1):
+    def __init__(
+        self,
+        clock: FakeClock,
+        service_s: float,
+        requests: int = 1,
+        frames: int = 1,
+        items: int = 1,
+    ):
         self.clock = clock
+        self._items = items
         self.service_s = service_s
         self._requests = requests
         self._frames = frames
@@ -38,6 +48,10 @@ class ScriptedPipeline:
     @property
     def frames_per_request(self) -> int:
         return self._frames
+
+    @property
+    def items(self) -> int:
+        return self._items
 
     def start_next(self) -> float | None:
         self.started += 1
@@ -63,6 +77,16 @@ def test_percentile_is_nearest_rank_like_benchmark_app() -> None:
     assert percentile([5.0], 90) == 5.0
     assert math.isnan(percentile([], 50))
     assert quantile([4, 1, 3, 2], 0.75) == 3
+
+
+def test_warm_up_runs_every_shape_of_a_mix_once() -> None:
+    """A dynamic model's first run at a shape is slow: warm-up covers each distinct input
+    (64 shapes here), not only each request, whatever the warm-up time asked."""
+    clock = FakeClock()
+    done, _, _ = warm_up(ScriptedPipeline(clock, 0.001, requests=2, items=64), clock, 0.0)
+    assert done >= 64
+    done, _, _ = warm_up(ScriptedPipeline(clock, 0.001, requests=2), clock, 0.0)
+    assert done == 2
 
 
 def test_calibration_stretches_windows_for_slow_models() -> None:
@@ -205,3 +229,25 @@ def test_hopeless_config_gets_a_brief_measurement() -> None:
         cpu_reader=quiet_cpu(c),
     )
     assert not ok.extra_info["hopeless"]
+
+
+def test_windows_count_the_latencies_over_the_limit_and_their_runs() -> None:
+    assert over_runs([1.0, 30.0, 31.0, 2.0, 40.0], 20.0) == (3, 2 * 2 + 1)
+    assert over_runs([], 20.0) == (0, 0)
+    clock = FakeClock()
+    pipeline = ScriptedPipeline(clock, 0.01)  # every request takes 10 ms
+    plan = WindowPlan(window_s=0.5, windows=2, max_extra_windows=0, short=False)
+    pipeline.start_next()
+    windows, per_window = run_windows(
+        pipeline, plan, percent=99, clock=clock, cpu_reader=quiet_cpu(clock), limit_ms=8.0
+    )
+    for w, latencies in zip(windows, per_window, strict=True):
+        assert w.over == len(latencies) and w.over_sq == len(latencies) ** 2  # one long run
+    fast, _ = run_windows(
+        pipeline, plan, percent=99, clock=clock, cpu_reader=quiet_cpu(clock), limit_ms=20.0
+    )
+    assert all(w.over == 0 and w.over_sq == 0 for w in fast)
+    unlimited, _ = run_windows(
+        pipeline, plan, percent=99, clock=clock, cpu_reader=quiet_cpu(clock)
+    )
+    assert all(w.over is None for w in unlimited)

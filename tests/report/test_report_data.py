@@ -6,10 +6,12 @@ import math
 
 import pytest
 
-from autotune.judge import Limits
+from autotune.judge import Limits, ProofPlan, prove_rate
+from autotune.measure import LoadPoint
 from autotune.report import (
     exploration_info,
     history_info,
+    load_curve_info,
     pareto_figure,
     pareto_info,
     pareto_keys,
@@ -226,3 +228,64 @@ def test_the_summary_says_how_many_rounds_ran_and_why() -> None:
         "last of 2 looks sharing a 5 % error budget"
     )
     assert decision.verdict.startswith("the THROUGHPUT hint is the best configuration found")
+
+
+def _point(rate: float, p99: float, arrivals: int = 200) -> dict:
+    return {
+        "offered_rate": rate,
+        "achieved_rate": rate,
+        "requests": arrivals,
+        "completed": arrivals,
+        "dropped": 0,
+        "wall_s": arrivals / rate,
+        "latency_ms": {"p50": p99 / 3, "p99": p99},
+        "wait_ms": {},
+        "lateness_ms": 0.0,
+        "overloaded": False,
+    }
+
+
+def test_the_hockey_stick_keeps_the_proof_apart_from_exploration() -> None:
+    """The curve's points are exploratory; the proof's looks come with their arrivals and
+    verdicts, and the stated rate says whether it was proven."""
+    plan = ProofPlan(percent=99, limit_ms=20.0)
+    looks = [
+        LoadPoint.from_dict({**_point(100.0, 35.0, 826), "over": 60, "over_sq": 60}),
+        LoadPoint.from_dict({**_point(80.0, 12.0, 826), "over": 0}),
+    ]
+    claim = prove_rate(looks, 100.0, plan, capped=True)
+    assert claim.proven and claim.rate == 80.0
+    record = {
+        "percentile": 99.0,
+        "limit_ms": 20.0,
+        "curves": [
+            {
+                "key": "w",
+                "label": "LATENCY hint",
+                "hint": True,
+                "sustainable_rate": claim.rate,
+                "capacity_fps": 150.0,
+                "points": [_point(r, 5 + r / 10) for r in (20.0, 40.0, 80.0, 100.0)],
+                "claim": claim.to_dict(),
+            },
+            {
+                "key": "h",
+                "label": "THROUGHPUT hint",
+                "hint": True,
+                "sustainable_rate": 90.0,
+                "capacity_fps": 160.0,
+                "points": [_point(r, 5 + r / 10) for r in (20.0, 90.0)],
+            },
+        ],
+    }
+    info = load_curve_info(record, "w")
+    assert info is not None
+    proven, unproven = info.curves
+    assert proven.role == "winner = hint" and proven.proven is True
+    assert [(m.rate, m.arrivals, m.over, m.verdict) for m in proven.proof] == [
+        (100.0, 826, 60, "refuted"),
+        (80.0, 826, 0, "holds"),
+    ]
+    assert proven.rates == (20.0, 40.0, 80.0, 100.0)  # exploratory points, as measured
+    assert "p99 ≤ 20 ms at 80 req/s: 826 arrivals, 0 over the limit" in proven.claim_text
+    assert unproven.proven is None and unproven.proof == ()

@@ -23,6 +23,7 @@ def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSetting
         scenario=settings.scenario,
         fps=settings.fps,
         streams=settings.streams,
+        min_rate=settings.rate,
     )
     env = {
         "cpu": "sim",
