@@ -9,7 +9,7 @@ import typer
 
 from autotune.cli._app import app, console, guard
 from autotune.cli._options import StorageOpt
-from autotune.cli._search import run_and_report
+from autotune.cli._run import run_and_report
 from autotune.core import parse_duration
 from autotune.tuning import SearchSettings
 

@@ -3,17 +3,16 @@ summary."""
 
 from __future__ import annotations
 
-import json
 import math
 from enum import Enum
 from typing import Annotated
 
 import typer
 
-from autotune.cli._app import app, console, guard, out
-from autotune.cli._console import QuietObserver, RichObserver, print_summary, summary_json
+from autotune.cli._app import app, guard
 from autotune.cli._options import StorageOpt, duration, fraction
-from autotune.core import SCENARIOS, parse_duration, parse_rate, rate_unit
+from autotune.cli._run import run_and_report
+from autotune.core import SCENARIOS, parse_duration, parse_rate
 from autotune.judge import ROUNDS_STEP
 from autotune.tuning import (  # light: tuning loads lazily
     CALIBRATIONS,
@@ -381,29 +380,3 @@ def search(
         run_and_report(settings, quiet=quiet, json_output=json_output)
 
     guard(body)
-
-
-def run_and_report(settings: SearchSettings, *, quiet: bool, json_output: bool) -> None:
-    """Run a search with progress on the terminal, then the summary (or JSON); exit 3 when no
-    configuration meets the limits."""
-    from autotune._api import search as run
-    from autotune.deploy import no_feasible_error
-    from autotune.measure import collect_environment
-
-    observer: QuietObserver | RichObserver = (
-        QuietObserver(console)
-        if quiet or json_output
-        else RichObserver(console, settings.percentile, rate_unit(settings.scenario))
-    )
-    try:
-        outcome = run(settings, observer)
-    finally:
-        if isinstance(observer, RichObserver):
-            observer.stop()
-    environment = collect_environment()
-    if json_output:
-        out.print_json(json.dumps(summary_json(outcome, environment)))
-    elif not quiet:
-        print_summary(out, outcome, environment)  # a result: stdout (progress went to stderr)
-    if not outcome.feasible:
-        raise no_feasible_error(outcome.decision)

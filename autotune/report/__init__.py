@@ -16,7 +16,7 @@ _EXPORTS = {
     "LATENCY_VIEWS": "_pareto",
     "LatencyCurve": "_latency",
     "LatencyInfo": "_latency",
-    "latency_figure": "_plots",
+    "latency_figure": "_latency",
     "latency_info": "_latency",
     "LoadCurve": "_load",
     "LoadCurveInfo": "_load",
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from autotune.report._compare import compare_info as compare_info
     from autotune.report._latency import LatencyCurve as LatencyCurve
     from autotune.report._latency import LatencyInfo as LatencyInfo
+    from autotune.report._latency import latency_figure as latency_figure
     from autotune.report._latency import latency_info as latency_info
     from autotune.report._load import LoadCurve as LoadCurve
     from autotune.report._load import LoadCurveInfo as LoadCurveInfo
@@ -70,7 +71,6 @@ if TYPE_CHECKING:
     from autotune.report._pareto import pareto_info as pareto_info
     from autotune.report._pareto import pareto_keys as pareto_keys
     from autotune.report._pareto import three_way_front as three_way_front
-    from autotune.report._plots import latency_figure as latency_figure
     from autotune.report._plots import load_curve_figure as load_curve_figure
     from autotune.report._plots import pareto_figure as pareto_figure
     from autotune.report._search import ExplorationInfo as ExplorationInfo

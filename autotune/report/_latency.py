@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import plotly.graph_objects as go
+
 from autotune.judge import Decision
 from autotune.study import TrialResult
 
@@ -69,3 +71,31 @@ def latency_info(
         return None
     curves.sort(key=lambda x: ("winner" not in x.role, x.figure_ms))
     return LatencyInfo(curves=tuple(curves), percentile=percentile, limit_ms=limit_ms)
+
+
+def latency_figure(info: LatencyInfo) -> go.Figure:
+    """The sync loop's latency ECDF per config: further left is faster; the dotted line is the
+    judged percentile, the dashed one the limit."""
+    fig = go.Figure()
+    for curve in info.curves:
+        fig.add_trace(
+            go.Scatter(
+                x=list(curve.latency_ms),
+                y=[100 * f for f in curve.fraction],
+                mode="lines",
+                line={"width": 3 if "winner" in curve.role else 1.5, "shape": "hv"},
+                name=f"{curve.label} ({curve.role}): {curve.figure_ms:.3g} ms",
+                hovertemplate="%{x:.3g} ms: %{y:.1f} % of requests",
+            )
+        )
+    fig.add_hline(y=info.percentile, line_dash="dot", annotation_text=f"p{info.percentile:g}")
+    if info.limit_ms is not None:
+        fig.add_vline(x=info.limit_ms, line_dash="dash", annotation_text="limit")
+    fig.update_layout(
+        title="Latency distribution of the sync loop (one request in flight)",
+        xaxis_title="latency (ms)",
+        yaxis_title="requests at or below (%)",
+        height=460,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig

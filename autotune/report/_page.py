@@ -14,7 +14,7 @@ import plotly.offline
 from autotune.core import BatchAxes, write_atomic
 from autotune.report._accuracy import AccuracyRow, accuracy_info
 from autotune.report._compare import CompareRow, compare_info
-from autotune.report._latency import latency_info
+from autotune.report._latency import latency_figure, latency_info
 from autotune.report._load import load_curve_info
 from autotune.report._pareto import pareto_info
 from autotune.report._plots import (
@@ -22,7 +22,6 @@ from autotune.report._plots import (
     exploration_figures,
     history_figure,
     importance_figure,
-    latency_figure,
     load_curve_figure,
     memory_figure,
     parallel_figure,

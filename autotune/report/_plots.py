@@ -9,7 +9,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from autotune.report._compare import CompareRow
-from autotune.report._latency import LatencyInfo
 from autotune.report._load import LoadCurveInfo
 from autotune.report._pareto import ParetoInfo, ParetoPoint
 from autotune.report._search import ExplorationInfo, HistoryInfo, MemoryPoint
@@ -299,34 +298,6 @@ def compare_figure(rows: list[CompareRow]) -> go.Figure:
         xaxis_title="constrained latency (ms)",
         yaxis_title="throughput (FPS)",
         height=520,
-    )
-    return fig
-
-
-def latency_figure(info: LatencyInfo) -> go.Figure:
-    """The sync loop's latency ECDF per config: further left is faster; the dotted line is the
-    judged percentile, the dashed one the limit."""
-    fig = go.Figure()
-    for curve in info.curves:
-        fig.add_trace(
-            go.Scatter(
-                x=list(curve.latency_ms),
-                y=[100 * f for f in curve.fraction],
-                mode="lines",
-                line={"width": 3 if "winner" in curve.role else 1.5, "shape": "hv"},
-                name=f"{curve.label} ({curve.role}): {curve.figure_ms:.3g} ms",
-                hovertemplate="%{x:.3g} ms: %{y:.1f} % of requests",
-            )
-        )
-    fig.add_hline(y=info.percentile, line_dash="dot", annotation_text=f"p{info.percentile:g}")
-    if info.limit_ms is not None:
-        fig.add_vline(x=info.limit_ms, line_dash="dash", annotation_text="limit")
-    fig.update_layout(
-        title="Latency distribution of the sync loop (one request in flight)",
-        xaxis_title="latency (ms)",
-        yaxis_title="requests at or below (%)",
-        height=460,
-        legend={"orientation": "h", "y": -0.25},
     )
     return fig
 
