@@ -138,9 +138,11 @@ def test_the_hockey_stick(served: dict) -> None:
         assert list(curve.rates) == sorted(curve.rates)
         # the proof's looks are kept apart from the exploratory points
         assert (curve.proven is None) == (not curve.proof)
-        # latency at the heaviest offered load is above the lightest's (the queue builds)
-        last = curve.percentile_ms[-1]
-        assert math.isinf(last) or last > curve.percentile_ms[0]
+        # the median latency at the heaviest offered load is above the lightest's (the queue
+        # builds); the median, as one stall in a short window moves its p99 (seen once: p99
+        # 3.6 ms at the lightest load, 2.1 ms at the heaviest)
+        last = curve.p50_ms[-1]
+        assert math.isinf(last) or last > curve.p50_ms[0]
     assert any(c.proof and c.claim_text for c in info.curves if "winner" in c.role)
     report = (served["base"] / "out" / "report.html").read_text()
     assert "Latency against offered load" in report
