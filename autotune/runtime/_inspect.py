@@ -107,17 +107,7 @@ def inspect_model(
             f'fix them with --shape, e.g. --shape "{example}" (your sizes for the letters)',
         )
     roles = input_roles(fixed)
-    inputs = tuple(
-        InputInfo(
-            name=input_name(orig, i),
-            partial_shape=str(orig.get_partial_shape()),
-            element_type=orig.get_element_type().get_type_name(),
-            shape=tuple(int(d) for d in new.get_shape()),
-            role=roles[input_name(orig, i)][0],
-            high=roles[input_name(orig, i)][1],
-        )
-        for i, (orig, new) in enumerate(zip(model.inputs, fixed.inputs, strict=True))
-    )
+    inputs = _input_infos(model, fixed, roles)
     base = {i.name: list(i.shape or ()) for i in inputs}
     axes = find_batch_axes(
         model,
@@ -204,17 +194,7 @@ def _inspect_mix(path: str | Path, model: ov.Model, mix: ShapeMix) -> ModelInfo:
     middle = mix.representative()
     fixed = reshaped(model, middle)
     roles = input_roles(fixed)
-    inputs = tuple(
-        InputInfo(
-            name=input_name(orig, i),
-            partial_shape=str(orig.get_partial_shape()),
-            element_type=orig.get_element_type().get_type_name(),
-            shape=tuple(int(d) for d in new.get_shape()),
-            role=roles[input_name(orig, i)][0],
-            high=roles[input_name(orig, i)][1],
-        )
-        for i, (orig, new) in enumerate(zip(model.inputs, fixed.inputs, strict=True))
-    )
+    inputs = _input_infos(model, fixed, roles)
     varying = ", ".join(f"{n}{axes}" for n, axes in mix.varying_axes().items())
     return ModelInfo(
         path=str(Path(path).resolve()),
@@ -229,4 +209,22 @@ def _inspect_mix(path: str | Path, model: ov.Model, mix: ShapeMix) -> ModelInfo:
         sha256=hash_files(model_files(Path(path))),
         flops=_flops(fixed),
         mix=mix,
+    )
+
+
+def _input_infos(
+    model: ov.Model, fixed: ov.Model, roles: dict[str, tuple[str, int | None]]
+) -> tuple[InputInfo, ...]:
+    """Each input as the model declares it, at the static shape of ``fixed`` (the model
+    reshaped to what is measured), with its role."""
+    return tuple(
+        InputInfo(
+            name=input_name(orig, i),
+            partial_shape=str(orig.get_partial_shape()),
+            element_type=orig.get_element_type().get_type_name(),
+            shape=tuple(int(d) for d in new.get_shape()),
+            role=roles[input_name(orig, i)][0],
+            high=roles[input_name(orig, i)][1],
+        )
+        for i, (orig, new) in enumerate(zip(model.inputs, fixed.inputs, strict=True))
     )
