@@ -113,7 +113,7 @@ def summary_table(info: SummaryInfo) -> Table:
     ratios = any(row.gain is not None for row in info.rows)
     table = Table(width=WIDTH, show_lines=False, title_justify="left")
     table.add_column("", no_wrap=True)
-    table.add_column("config", overflow="fold", ratio=1)
+    table.add_column("config", overflow="fold", ratio=1, min_width=24)
     table.add_column(info.unit, justify="right", no_wrap=True)
     table.add_column("p50", justify="right", no_wrap=True)
     table.add_column("p90", justify="right", no_wrap=True)
@@ -122,7 +122,10 @@ def summary_table(info: SummaryInfo) -> Table:
         table.add_column("× hint", justify="right", no_wrap=True)
 
     def f(v: float, d: int = 2) -> str:
-        return f"{v:.{d}f}" if math.isfinite(v) else "–"
+        """``d`` decimals, three significant digits below 1 (a 9 µs latency reads 0.00894)."""
+        if not math.isfinite(v):
+            return "–"
+        return f"{v:.3g}" if 0 < abs(v) < 1 else f"{v:.{d}f}"
 
     for row in info.rows:
         style = "bold green" if "winner" in row.role else ("dim" if not row.feasible else "")

@@ -19,7 +19,8 @@ from autotune.measure._analysis_handlers import (
 from autotune.measure._backend import RUNTIME, Backend, Session, model_options
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
-from autotune.measure._run import WindowPlan, measure, run_windows, warm_up
+from autotune.measure._rounds import interleaved_windows
+from autotune.measure._run import measure
 from autotune.measure._server import (
     interleaved_rates,
     measure_curve,
@@ -29,7 +30,7 @@ from autotune.measure._server import (
 from autotune.measure._serving import warm_pool
 from autotune.measure._streams import interleaved_streams, measure_streams
 from autotune.measure._variants import model_for, quantize
-from autotune.measure._window import MAX_STRETCH, window_requests
+from autotune.measure._window import window_requests
 
 # The worker's resident memory before the first compile: the idle runtime (openvino loaded,
 # model read) that every trial's peak is measured against.
@@ -196,10 +197,11 @@ def measure_interleaved(
     config's window is a short search for its sustainable rate, starting where it held last.
     Rounds added to earlier ones start at ``first_round``: their windows are numbered on, and
     the rotation goes on where it stopped."""
-    sessions = [
-        _compile(backend, c, model_path, shape, batch_axes, variants, cache_dir, mix, pad)
-        for c in configs
-    ]
+    if scenario in ("server", MULTI_STREAM):
+        sessions = [
+            _compile(backend, c, model_path, shape, batch_axes, variants, cache_dir, mix, pad)
+            for c in configs
+        ]
     if scenario == "server":
         assert start_rates is not None and latency_limit_ms is not None
         try:
@@ -236,51 +238,20 @@ def measure_interleaved(
         finally:
             for session in sessions:
                 session.close()
-    windows: list[list[dict[str, Any]]] = [[] for _ in sessions]
-    plans: list[WindowPlan] = []
-    try:
-        for session in sessions:
-            session.first_inference_ms()
-            # Calibration warm-up, once per candidate (they were warm in the search already).
-            done, span, _ = warm_up(session.pipeline, backend.clock, min(0.2, window_s / 4))
-            session.pipeline.drain()
-            rate = done / span if span > 0 else 0.0
-            needed = window_requests(scenario, percent)
-            # stretched for the percentile's tail, up to MAX_STRETCH windows (the timeout's)
-            length = max(
-                window_s, min(needed / rate, MAX_STRETCH * window_s) if rate > 0 else window_s
-            )
-            plans.append(WindowPlan(window_s=length, windows=1, max_extra_windows=0, short=False))
-        for r in range(first_round, first_round + rounds):
-            order = [(r + i) % len(sessions) for i in range(len(sessions))]
-            for index in order:
-                pipeline = sessions[index].pipeline
-                # Refill the drained pipeline: one completion per request, then measure.
-                warm_up(pipeline, backend.clock, 0.0)
-                measured, _ = run_windows(
-                    pipeline,
-                    plans[index],
-                    percent=percent,
-                    clock=backend.clock,
-                    cpu_reader=backend.cpu_sample,
-                    limit_ms=latency_limit_ms,
-                )
-                window = measured[0].to_dict()
-                window["index"] = r
-                windows[index].append(window)
-        return {
-            "configs": [
-                {
-                    "key": s.effective.key(),
-                    "effective": s.effective.to_dict(),
-                    "windows": w,
-                }
-                for s, w in zip(sessions, windows, strict=True)
-            ]
-        }
-    finally:
-        for session in sessions:
-            session.close()
+    return interleaved_windows(
+        lambda i: _compile(
+            backend, configs[i], model_path, shape, batch_axes, variants, cache_dir, mix, pad
+        ),
+        len(configs),
+        rounds=rounds,
+        first_round=first_round,
+        window_s=window_s,
+        percent=percent,
+        scenario=scenario,
+        limit_ms=latency_limit_ms,
+        clock=backend.clock,
+        cpu_reader=backend.cpu_sample,
+    )
 
 
 def measure_rates(

@@ -6,11 +6,11 @@ open-loop window per config at a fixed rate, the windows a proof of a stated rat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autotune.core import MULTI_STREAM, OFFLINE, SERVER, SINGLE_STREAM, RuntimeConfig
-from autotune.measure._runner import Runner, default_trial_timeout
+from autotune.measure._runner import Runner, default_trial_timeout, reserves_cores
 from autotune.measure._serving import LoadPoint
 from autotune.measure._window import Window
 
@@ -87,9 +87,20 @@ class InterleavedJob:
 
     def run(self, runner: Runner) -> list[list[Window]]:
         """Each config's windows, one a round, in the order of ``configs`` (raises
-        :class:`~autotune.measure.TrialFailure`)."""
-        result = runner.call("measure_interleaved", self.payload(), timeout_s=self.timeout_s)
-        return [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
+        :class:`~autotune.measure.TrialFailure`). Rounds with a config that reserves CPU cores
+        run one window per job, each in a worker of its own (:func:`reserves_cores`)."""
+        payload = self.payload()
+        if not reserves_cores(payload) or self.scenario not in (OFFLINE, SINGLE_STREAM):
+            result = runner.call("measure_interleaved", payload, timeout_s=self.timeout_s)
+            return [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
+        one = replace(self, configs=self.configs[:1], rounds=1)
+        windows: list[list[Window]] = [[] for _ in self.configs]
+        for r in range(self.first_round, self.first_round + self.rounds):
+            for index in [(r + i) % len(self.configs) for i in range(len(self.configs))]:
+                job = replace(one, configs=(self.configs[index],), first_round=r)
+                result = runner.call("measure_interleaved", job.payload(), one.timeout_s)
+                windows[index] += [Window.from_dict(w) for w in result["configs"][0]["windows"]]
+        return windows
 
 
 # A proof window: (offered rate in req/s, seconds); None where a config measures nothing now.

@@ -30,6 +30,15 @@ FAULT_ENV = "AUTOTUNE_FAULT"
 _STDERR_TAIL_LINES = 8
 
 
+def reserves_cores(payload: dict[str, Any]) -> bool:
+    """Whether a job (its payload) compiles a config that reserves CPU cores
+    (``ENABLE_CPU_RESERVATION``). OpenVINO (2026.4) releases the first reservation a process
+    makes but not the later ones, after which the process has "no CPU resources available" for
+    any compile: the worker is retired after every such job."""
+    configs = [payload.get("config") or {}, *(payload.get("configs") or [])]
+    return any(isinstance(c, dict) and c.get("cpu_reservation") for c in configs)
+
+
 def default_trial_timeout(trial_time_s: float) -> float:
     """Room for a slow compile plus the measurement, warm-up and re-measured windows."""
     return 120.0 + 4.0 * trial_time_s
@@ -235,6 +244,8 @@ class IsolatedRunner:
         except KeyboardInterrupt:
             self.stop()
             raise
+        if reserves_cores(payload):  # a fresh process for the next job (see reserves_cores)
+            self.stop()
         if status == "ok":
             return dict(value)
         raise TrialFailure(str(value))
