@@ -219,7 +219,7 @@ def summary_json(outcome: SearchOutcome, environment: dict[str, Any]) -> dict[st
             "source": "confirmed" if winner.confirmed else "search",
             "search_throughput_fps": winner.search_throughput_fps,
             "constrained_latency_ms": winner.constrained_latency_ms,
-            "stated_rate": winner.stated_rate if outcome.limits.server else None,
+            "stated_rate": winner.stated_rate if outcome.limits.sustainable else None,
             "claim": winner.claim.to_dict() if winner.claim is not None else None,
         },
         "reference_hint": decision.reference_hint.presets[0] if decision.reference_hint else None,

@@ -72,7 +72,8 @@ def search(
     rate: Annotated[
         str | None,
         typer.Option(
-            help="Server scenario: the requests/s a config must hold at the limit, e.g. 150.",
+            help="Server scenario: the requests/s a config must hold at the limit, e.g. 150; "
+            "with --objective latency, the Poisson rate every config is measured at.",
             rich_help_panel=LIMITS,
         ),
     ] = None,
@@ -94,8 +95,9 @@ def search(
     objective: Annotated[
         Objective,
         typer.Option(
-            help="throughput (the fastest config under the limits) or pareto (also low latency "
-            "and memory).",
+            help="throughput (the fastest config under the limits), pareto (also low latency "
+            "and memory), or latency (the lowest latency percentile: single-stream, server "
+            "with --rate R, multi-stream with --streams K).",
             rich_help_panel=LIMITS,
         ),
     ] = DEFAULT_OBJECTIVE,

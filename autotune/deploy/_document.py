@@ -173,7 +173,9 @@ def _scenario(
             max_latency_ms=limits.max_latency_ms,
             **({"sources_held": figure} if limits.streams is None else {"latency_ms": figure}),
         )
-    if limits.server:
+    if limits.server and limits.at_rate is not None:
+        out.update(max_latency_ms=limits.max_latency_ms, rate=limits.at_rate, latency_ms=figure)
+    if limits.sustainable:
         curves = (study.user_attrs.get(LOAD_CURVES_ATTR) or {}).get("curves", [])
         mine: dict[str, Any] = next((c for c in curves if c["key"] == key), {})
         out.update(

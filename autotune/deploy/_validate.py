@@ -86,7 +86,7 @@ def validate(
     limits = Limits.from_dict(doc.get("constraint") or {})
     if max_latency_ms is not None:
         limits = replace(limits, max_latency_ms=max_latency_ms)
-    if limits.server and limits.max_latency_ms is None:
+    if limits.sustainable and limits.max_latency_ms is None:
         raise ValidationFailedError(
             "the config was tuned for the server scenario but has no latency limit",
             "re-export it with autotune export",
@@ -134,6 +134,7 @@ def validate(
         latency_limit_ms=limits.max_latency_ms,
         fps=limits.fps,
         streams=limits.streams,
+        at_rate=limits.at_rate,
     )
     if on_start is not None:  # only once the file is known good: errors come first, alone
         on_start(f"{len(job.configs)} configs × {rounds} interleaved rounds of {job.window_s:g} s")
@@ -142,7 +143,7 @@ def validate(
         try:
             measured = job.run(runner)
             stated = float(metrics.get("throughput_fps") or 0.0)
-            if limits.server and stated > 0 and confirm_time_s > 0:
+            if limits.sustainable and stated > 0 and confirm_time_s > 0:
                 assert limits.max_latency_ms is not None
                 plan = ProofPlan(
                     limits.percentile,

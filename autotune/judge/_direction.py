@@ -4,7 +4,8 @@ config a group shows, the tie-break's last key) and every sentence that quotes a
 :class:`Figure`; nothing else in autotune assumes that higher is better.
 
 - offline: throughput (FPS), higher is better;
-- server: the sustainable rate (req/s), higher is better;
+- server: the sustainable rate (req/s), higher is better; with ``--objective latency --rate R``
+  the latency percentile under Poisson arrivals at R (ms), lower is better;
 - single-stream: the chosen latency percentile of the sync loop (ms), lower is better: a tuned
   config ships only when its paired latency ratio's interval against every feasible hint lies
   below 1;
@@ -124,10 +125,13 @@ def latency_figure(percent: float) -> Figure:
     return Figure(f"{key} latency", "ms", lower_is_better=True, latency_key=key)
 
 
-def figure_of(scenario: str, percent: float, streams: int | None = None) -> Figure:
-    """The figure a study in ``scenario`` is judged on."""
+def figure_of(
+    scenario: str, percent: float, streams: int | None = None, at_rate: float | None = None
+) -> Figure:
+    """The figure a study in ``scenario`` is judged on (``at_rate``: a server study measures
+    every config at that Poisson rate and judges its latency percentile there)."""
     if scenario == SERVER:
-        return SUSTAINABLE_RATE
+        return SUSTAINABLE_RATE if at_rate is None else latency_figure(percent)
     if scenario == SINGLE_STREAM:
         return latency_figure(percent)
     if scenario == MULTI_STREAM:

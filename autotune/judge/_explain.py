@@ -33,7 +33,7 @@ def _clauses(c: Contender, limits: Limits) -> tuple[list[str], list[str], list[s
     missed: list[str] = []
     v = c.violations
     rate = c.stated_rate
-    if "latency" in v and limits.server:
+    if "latency" in v and limits.sustainable:
         key, limit = limits.latency_key, limits.max_latency_ms
         proof = _proof_text(c)
         if v["latency"] <= 0:
@@ -145,7 +145,7 @@ def claim_notes(
 ) -> tuple[str, ...]:
     """What the stated rates rest on, where that is less than a proof: a proof the
     --confirm-time budget capped, or rates from the rounds alone."""
-    if not limits.server or not confirmed:
+    if not limits.sustainable or not confirmed:
         return ()
     shown = list({c.key: c for c in (winner, *hints)}.values())
     capped = [c for c in shown if c.claim is not None and c.claim.status == "capped"]

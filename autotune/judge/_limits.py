@@ -54,15 +54,25 @@ class Limits:
     max_drop: float | None = None  # the largest drop of the user's metric (--accuracy-fn)
     fps: float | None = None  # multi-stream: frames/s of each source (--fps)
     streams: int | None = None  # multi-stream: the sources to hold (--streams); None: the most
+    # server with --objective latency: the Poisson rate every config is measured at (--rate);
+    # the figure is then its latency percentile there, lower is better
+    at_rate: float | None = None
 
     @property
     def figure(self) -> Figure:
         """What a config is judged on in this study's scenario, and which way is better."""
-        return figure_of(self.scenario, self.percentile, self.streams)
+        return figure_of(self.scenario, self.percentile, self.streams, self.at_rate)
 
     @property
     def server(self) -> bool:
+        """Poisson arrivals (the server scenario), whichever its figure."""
         return self.scenario == SERVER
+
+    @property
+    def sustainable(self) -> bool:
+        """The figure is the sustainable rate (the server scenario without a fixed rate): it
+        is the figure that gets proven (:mod:`autotune.judge._proof`)."""
+        return self.scenario == SERVER and self.at_rate is None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +91,7 @@ class Limits:
             max_drop=data.get("max_drop"),
             fps=data.get("fps"),
             streams=data.get("streams"),
+            at_rate=data.get("at_rate"),
         )
 
     @property
@@ -96,7 +107,9 @@ class Limits:
         parts = []
         if self.max_latency_ms is not None:
             load = (
-                " under Poisson arrivals"
+                f" under Poisson arrivals at {self.at_rate:g} req/s"
+                if self.server and self.at_rate is not None
+                else " under Poisson arrivals"
                 if self.server
                 else f" with {self.fps:g} frames/s per source"
                 if self.scenario == MULTI_STREAM and self.fps
@@ -117,6 +130,8 @@ class Limits:
             parts.append(f"time to first result ≤ {self.max_first_inference_ms:g} ms")
         if self.streams is not None:
             parts.append(f"{self.streams} sources")
+        if self.at_rate is not None and self.max_latency_ms is None:
+            parts.append(f"Poisson arrivals at {self.at_rate:g} req/s")
         fig = self.figure
         aim = "minimize" if fig.lower_is_better else "maximize"
         return ", ".join(parts) or f"no limit ({aim} {fig.name})"

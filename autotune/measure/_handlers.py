@@ -16,6 +16,7 @@ from autotune.measure._analysis_handlers import (
     load_times,
     matmul_windows,
 )
+from autotune.measure._at_rate import interleaved_at_rate, measure_at_rate
 from autotune.measure._backend import RUNTIME, Backend, Session, model_options
 from autotune.measure._records import duplicate_record, measurement_record
 from autotune.measure._reference import accuracy, reference_outputs
@@ -84,6 +85,7 @@ def measure_config(
     search_path: str | None = None,
     fps: float | None = None,
     streams: int | None = None,
+    at_rate: float | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Compile ``config`` and read back what it really runs. A configuration whose effective
@@ -110,30 +112,22 @@ def measure_config(
             )
         first_ms = session.first_inference_ms()
         started = backend.clock()
-        if scenario == "server":
+        open_loop: dict[str, Any] = {
+            "trial_time_s": trial_time_s,
+            "percent": percent,
+            "limit_ms": latency_limit_ms,
+            "clock": backend.clock,
+            "cpu_reader": backend.cpu_sample,
+            "seed": trial or 0,
+        }
+        if scenario == "server" and at_rate is not None:
+            result = measure_at_rate(session, rate=at_rate, **open_loop)
+        elif scenario == "server":
             assert latency_limit_ms is not None, "the server scenario needs a latency limit"
-            result = measure_server(
-                session,
-                trial_time_s=trial_time_s,
-                percent=percent,
-                limit_ms=latency_limit_ms,
-                clock=backend.clock,
-                cpu_reader=backend.cpu_sample,
-                seed=trial or 0,
-            )
+            result = measure_server(session, **open_loop)
         elif scenario == MULTI_STREAM:
             assert fps is not None, "the multi-stream scenario needs --fps"
-            result = measure_streams(
-                session,
-                trial_time_s=trial_time_s,
-                percent=percent,
-                fps=fps,
-                limit_ms=latency_limit_ms,
-                streams=streams,
-                clock=backend.clock,
-                cpu_reader=backend.cpu_sample,
-                seed=trial or 0,
-            )
+            result = measure_streams(session, fps=fps, streams=streams, **open_loop)
         else:
             # single-stream: the sync loop (one request: SyncPipeline), windows for its tail
             result = measure(
@@ -190,6 +184,7 @@ def measure_interleaved(
     variants: dict[str, str] | None = None,
     fps: float | None = None,
     streams: int | None = None,
+    at_rate: float | None = None,
     backend: Backend = RUNTIME,
 ) -> dict[str, Any]:
     """Re-measure several configs interleaved (A B C, B C A, C A B, ...), one window each per
@@ -197,61 +192,46 @@ def measure_interleaved(
     config's window is a short search for its sustainable rate, starting where it held last.
     Rounds added to earlier ones start at ``first_round``: their windows are numbered on, and
     the rotation goes on where it stopped."""
-    if scenario in ("server", MULTI_STREAM):
-        sessions = [
-            _compile(backend, c, model_path, shape, batch_axes, variants, cache_dir, mix, pad)
-            for c in configs
-        ]
-    if scenario == "server":
+    if scenario not in ("server", MULTI_STREAM):
+        return interleaved_windows(
+            lambda i: _compile(
+                backend, configs[i], model_path, shape, batch_axes, variants, cache_dir, mix, pad
+            ),
+            len(configs),
+            rounds=rounds,
+            first_round=first_round,
+            window_s=window_s,
+            percent=percent,
+            scenario=scenario,
+            limit_ms=latency_limit_ms,
+            clock=backend.clock,
+            cpu_reader=backend.cpu_sample,
+        )
+    sessions = [
+        _compile(backend, c, model_path, shape, batch_axes, variants, cache_dir, mix, pad)
+        for c in configs
+    ]
+    common: dict[str, Any] = {
+        "rounds": rounds,
+        "first_round": first_round,
+        "window_s": window_s,
+        "percent": percent,
+        "limit_ms": latency_limit_ms,
+        "clock": backend.clock,
+        "cpu_reader": backend.cpu_sample,
+    }
+    try:
+        if scenario == MULTI_STREAM:
+            assert fps is not None
+            starts = [int(r) for r in (start_rates or [1] * len(sessions))]
+            return interleaved_streams(sessions, starts, fps=fps, streams=streams, **common)
+        if at_rate is not None:  # server, --objective latency: every config at one rate
+            return interleaved_at_rate(sessions, at_rate, **common)
         assert start_rates is not None and latency_limit_ms is not None
-        try:
-            return interleaved_rates(
-                sessions,
-                start_rates,
-                rounds=rounds,
-                first_round=first_round,
-                window_s=window_s,
-                percent=percent,
-                limit_ms=latency_limit_ms,
-                clock=backend.clock,
-                cpu_reader=backend.cpu_sample,
-            )
-        finally:
-            for session in sessions:
-                session.close()
-    if scenario == MULTI_STREAM:
-        assert fps is not None
-        try:
-            return interleaved_streams(
-                sessions,
-                [int(r) for r in (start_rates or [1] * len(sessions))],
-                rounds=rounds,
-                first_round=first_round,
-                window_s=window_s,
-                percent=percent,
-                fps=fps,
-                limit_ms=latency_limit_ms,
-                streams=streams,
-                clock=backend.clock,
-                cpu_reader=backend.cpu_sample,
-            )
-        finally:
-            for session in sessions:
-                session.close()
-    return interleaved_windows(
-        lambda i: _compile(
-            backend, configs[i], model_path, shape, batch_axes, variants, cache_dir, mix, pad
-        ),
-        len(configs),
-        rounds=rounds,
-        first_round=first_round,
-        window_s=window_s,
-        percent=percent,
-        scenario=scenario,
-        limit_ms=latency_limit_ms,
-        clock=backend.clock,
-        cpu_reader=backend.cpu_sample,
-    )
+        return interleaved_rates(sessions, start_rates, **common)
+    finally:
+        for session in sessions:
+            session.close()
 
 
 def measure_rates(

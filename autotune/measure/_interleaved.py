@@ -47,6 +47,9 @@ class InterleavedJob:
     # config starting from ``start_rates``, the sources it held before)
     fps: float | None = None
     streams: int | None = None
+    # server: the Poisson rate every config is measured at (--objective latency --rate R);
+    # None: each round searches each config's sustainable rate
+    at_rate: float | None = None
 
     @property
     def timeout_s(self) -> float:
@@ -83,6 +86,8 @@ class InterleavedJob:
             )
         if self.scenario == SERVER:
             out.update(scenario=SERVER, start_rates=list(self.start_rates))
+            if self.at_rate is not None:
+                out.update(at_rate=self.at_rate)
         return out
 
     def run(self, runner: Runner) -> list[list[Window]]:

@@ -46,6 +46,29 @@ class _Timed:
         }
 
 
+def open_loop_start(
+    session: Session,
+    *,
+    trial_time_s: float,
+    percent: float,
+    clock: Clock,
+    cpu_reader: Callable[[], CpuSample],
+) -> tuple[Measurement, float, OpenPool]:
+    """What every open-loop trial starts with: the closed-loop ceiling over a quarter of the
+    trial time (its measurement and median FPS), then the request pool, warmed."""
+    ceiling = measure(
+        session.pipeline,
+        trial_time_s=trial_time_s / 4,
+        percent=percent,
+        clock=clock,
+        cpu_reader=cpu_reader,
+    )
+    capacity = statistics.median(w.throughput_fps for w in ceiling.windows)
+    pool = session.open_pool()
+    warm_pool(pool, clock)
+    return ceiling, capacity, pool
+
+
 def measure_server(
     session: Session,
     *,
@@ -57,16 +80,9 @@ def measure_server(
     seed: int = 0,
 ) -> Measurement:
     """The closed-loop ceiling, then the highest Poisson rate that holds ``limit_ms``."""
-    ceiling = measure(
-        session.pipeline,
-        trial_time_s=trial_time_s / 4,
-        percent=percent,
-        clock=clock,
-        cpu_reader=cpu_reader,
+    ceiling, capacity, pool = open_loop_start(
+        session, trial_time_s=trial_time_s, percent=percent, clock=clock, cpu_reader=cpu_reader
     )
-    capacity = statistics.median(w.throughput_fps for w in ceiling.windows)
-    pool = session.open_pool()
-    warm_pool(pool, clock)
     window_s = probe_window_s(trial_time_s)
     plan = RatePlan(
         start=0.8 * capacity,

@@ -19,10 +19,10 @@ import math
 import statistics
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from autotune.measure._window import percentile, percentile_key
+from autotune.measure._window import distribution, percentile, percentile_key
 
 Clock = Callable[[], float]
 
@@ -70,6 +70,8 @@ class LoadPoint:
     over_sq: int = 0
     near: int = 0
     near_sq: int = 0
+    # the latencies' ECDF, [[percent, ms], …] (:func:`distribution`), where it was asked for
+    distribution: list[list[float]] = field(default_factory=list)
 
     def meets(self, limit_ms: float, percent: float) -> bool:
         return self.dropped == 0 and self.latency_ms[percentile_key(percent)] <= limit_ms
@@ -137,6 +139,7 @@ def run_load(
     drain_s: float,
     limit_ms: float | None = None,
     percent: float = 99.0,
+    keep_distribution: bool = False,
 ) -> LoadPoint:
     """Offer ``arrivals`` (seconds from now; a schedule of ``rate`` per second over
     ``duration_s``) to ``pool`` and measure each request's latency.
@@ -219,6 +222,7 @@ def run_load(
         over_sq=over_sq,
         near=near,
         near_sq=near_sq,
+        distribution=distribution(latencies) if keep_distribution else [],
     )
 
 

@@ -11,16 +11,15 @@ like the sustainable rate's), or, with a fixed count, that percentile at K sourc
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from autotune.measure._arrivals import periodic_arrivals
 from autotune.measure._cpu import CpuSample
 from autotune.measure._rate import MIN_REQUESTS_PER_PROBE
-from autotune.measure._run import Measurement, WindowPlan, measure
-from autotune.measure._server import _Timed
+from autotune.measure._run import Measurement, WindowPlan
+from autotune.measure._server import _Timed, open_loop_start
 from autotune.measure._serving import Clock, LoadPoint, OpenPool, run_load, warm_pool
 from autotune.measure._stability import Stability
 from autotune.measure._window import DISPLAY_PERCENTILES, Window
@@ -57,7 +56,13 @@ class StreamPlan:
 
 
 def probe_sources(
-    pool: OpenPool, sources: int, plan: StreamPlan, *, clock: Clock, seed: int
+    pool: OpenPool,
+    sources: int,
+    plan: StreamPlan,
+    *,
+    clock: Clock,
+    seed: int,
+    keep_distribution: bool = False,
 ) -> LoadPoint:
     """One open-loop window of ``sources`` periodic sources (``offered_rate`` = frames/s)."""
     duration = plan.duration(sources)
@@ -72,6 +77,7 @@ def probe_sources(
         drain_s=max(0.05, 2 * (limit if limit is not None else 1e3 / plan.fps) / 1e3),
         limit_ms=limit,
         percent=plan.percent,
+        keep_distribution=keep_distribution,
     )
 
 
@@ -169,16 +175,9 @@ def measure_streams(
     """A trial: the closed-loop ceiling first (where the count search starts: 80 % of the
     sources it could feed), then the most sources held at the limit — or, with ``streams``,
     one window of that many sources for the rest of the trial time."""
-    ceiling = measure(
-        session.pipeline,
-        trial_time_s=trial_time_s / 4,
-        percent=percent,
-        clock=clock,
-        cpu_reader=cpu_reader,
+    ceiling, capacity, pool = open_loop_start(
+        session, trial_time_s=trial_time_s, percent=percent, clock=clock, cpu_reader=cpu_reader
     )
-    capacity = statistics.median(w.throughput_fps for w in ceiling.windows)
-    pool = session.open_pool()
-    warm_pool(pool, clock)
     window_s = max(0.1, 0.75 * trial_time_s / (STREAM_PROBES if streams is None else 1))
     plan = StreamPlan(
         fps=fps, window_s=window_s, max_window_s=6 * window_s, limit_ms=limit_ms, percent=percent
@@ -190,9 +189,11 @@ def measure_streams(
         points, at, figure = search.points, search.at, float(search.sources)
         info: dict[str, Any] = search.to_dict()
     else:
-        at = probe_sources(pool, streams, plan, clock=clock, seed=seed)
+        at = probe_sources(pool, streams, plan, clock=clock, seed=seed, keep_distribution=True)
+        kept, at = at.distribution, replace(at, distribution=[])
         points, figure = (at,), at.achieved_rate
-        info = {"sources": streams, "points": [at.to_dict()]}
+        # the report draws the distribution ([[percent, ms], …])
+        info = {"sources": streams, "points": [at.to_dict()], "latency_distribution_ms": kept}
     wall = sum(p.wall_s for p in points)
     window = stream_window(at, 0, figure, timed.fractions(), wall)
     return Measurement(

@@ -1,6 +1,8 @@
-"""Single-stream: each config's latency distribution, as data — the ECDF of the sync loop's
-latencies for the winner, the confirmed candidates and every hint beside them, with the
-percentile the study judges and its limit."""
+"""Each config's latency distribution, as data, where latency is the figure — the sync loop
+(single-stream), K periodic sources (multi-stream --streams K) or Poisson arrivals at a fixed
+rate (server --objective latency --rate R): the ECDF of the latencies for the winner, the
+confirmed candidates and every hint beside them, with the percentile the study judges and its
+limit."""
 
 from __future__ import annotations
 

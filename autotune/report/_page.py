@@ -85,6 +85,15 @@ document.querySelectorAll('table.sortable th').forEach(function(th, col){
 """
 
 
+# How the requests behind a latency distribution arrived, per scenario.
+LOADS = {
+    "single-stream": "Single-stream: each request sent when the previous answered.",
+    "multi-stream": "Multi-stream: periodic sources at the study's count and frame rate; "
+    "latency counts from each frame's due time.",
+    "server": "Server: Poisson arrivals at the study's rate; latency counts from arrival.",
+}
+
+
 def _fig_html(fig: go.Figure | None) -> str:
     if fig is None:
         return ""
@@ -205,9 +214,10 @@ def render_report(study: optuna.Study, storage_url: str) -> str:
     )
     distribution = latency_info(trials, decision, limits.percentile, limits.max_latency_ms)
     latency_html = (
-        '<h2>Latency distribution</h2><p class="muted">Single-stream: each request sent when '
-        "the previous answered; the winner with the hints beside it (the search's "
-        "measurement of each).</p>" + _fig_html(latency_figure(distribution))
+        '<h2>Latency distribution</h2><p class="muted">'
+        + html.escape(LOADS.get(limits.scenario, ""))
+        + " The winner with the hints beside it (the search's measurement of each).</p>"
+        + _fig_html(latency_figure(distribution))
         if distribution
         else ""
     )

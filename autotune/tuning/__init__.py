@@ -36,6 +36,7 @@ _EXPORTS = {
     "max_attempts": "_loop",
     "pick_candidates": "_confirm",
     "plan_search": "_settings",
+    "limits_for": "_settings",
     "powers_of_two": "_space",
     "record": "_confirm",
     "resolve_devices": "_space",
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from autotune.tuning._settings import DEFAULT_TOP_K as DEFAULT_TOP_K
     from autotune.tuning._settings import SearchPlan as SearchPlan
     from autotune.tuning._settings import SearchSettings as SearchSettings
+    from autotune.tuning._settings import limits_for as limits_for
     from autotune.tuning._settings import plan_search as plan_search
     from autotune.tuning._settings import study_metadata as study_metadata
     from autotune.tuning._space import MAX_REQUEST_MULTIPLIER as MAX_REQUEST_MULTIPLIER

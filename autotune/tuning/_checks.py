@@ -11,7 +11,7 @@ from autotune.core import MULTI_STREAM, OFFLINE, SCENARIOS, SERVER, BadInputErro
 if TYPE_CHECKING:
     from autotune.tuning._settings import SearchSettings
 
-OBJECTIVES = ("throughput", "pareto")
+OBJECTIVES = ("throughput", "pareto", "latency")
 CALIBRATIONS = ("inputs", "random")
 
 
@@ -59,7 +59,8 @@ def validate_settings(s: SearchSettings) -> None:
         raise BadInputError(
             f"--scenario {s.scenario!r} is unknown", f"use one of: {', '.join(SCENARIOS)}"
         )
-    if s.scenario == SERVER and s.max_latency_s is None:
+    _check_latency_objective(s)
+    if s.scenario == SERVER and s.max_latency_s is None and s.objective != "latency":
         raise BadInputError(
             "the server scenario needs a latency limit (the sustainable rate is the rate that "
             "holds it)",
@@ -113,6 +114,29 @@ def validate_settings(s: SearchSettings) -> None:
         raise BadInputError(
             f"--study {s.study_name!r} is not a usable name",
             "use letters, digits, '.', '_' and '-' (it also names the output folder)",
+        )
+
+
+def _check_latency_objective(s: SearchSettings) -> None:
+    """--objective latency: the lowest latency percentile — of the sync loop (single-stream),
+    at K sources (multi-stream --streams K) or at a Poisson rate (server --rate R)."""
+    if s.objective != "latency":
+        return
+    if s.scenario == OFFLINE:
+        raise BadInputError(
+            "--objective latency needs a scenario whose load does not depend on the config",
+            "add --scenario single-stream (one request at a time), or --scenario server "
+            "--rate R (Poisson arrivals at R req/s)",
+        )
+    if s.scenario == SERVER and s.rate is None:
+        raise BadInputError(
+            "--objective latency in the server scenario needs the rate the latency is measured at",
+            "add --rate, e.g. --rate 40",
+        )
+    if s.scenario == MULTI_STREAM and s.streams is None:
+        raise BadInputError(
+            "--objective latency in the multi-stream scenario needs the number of sources",
+            "add --streams, e.g. --streams 4",
         )
 
 

@@ -107,6 +107,7 @@ class _Rounds:
             latency_limit_ms=plan.limits.max_latency_ms,
             fps=plan.limits.fps,
             streams=plan.limits.streams,
+            at_rate=plan.limits.at_rate,
         )
         with machine_lock(self.observer.message):
             return job.run(self.runner)
@@ -165,7 +166,7 @@ def run_confirmation(
         )
     assert confirmation is not None
     confirmation = _until_decisive(confirmation, configs, plan, interleaved)
-    if plan.limits.server:
+    if plan.limits.sustainable:
         confirmation = prove_claims(plan, runner, observer, configs, confirmation)
     save_confirmation(study, confirmation)
     return confirmation

@@ -60,6 +60,19 @@ class MeasureSettings:
     search_path: str | None = None  # where that module is found (the starting folder)
 
 
+# The measurement's scenario-specific record a trial keeps (TrialResult.load).
+LOAD_KEYS = (
+    "capacity_fps",
+    "sustainable_rate",
+    "lowest_fail",
+    "fps",
+    "sources_held",
+    "at_rate",
+    "points",
+    "latency_distribution_ms",
+)
+
+
 class Objective:
     """Callable given to ``study.optimize``."""
 
@@ -107,6 +120,7 @@ class Objective:
             "scenario": s.limits.scenario,
             "fps": s.limits.fps,
             "streams": s.limits.streams,
+            "at_rate": s.limits.at_rate,
         }
 
     def __call__(self, trial: optuna.Trial) -> float | tuple[float, ...]:
@@ -189,16 +203,9 @@ class Objective:
         latency = constrained_latency(windows, self.settings.limits.percentile)
         memory = result.get("memory", {})
         to_first_result = result["compile_ms"] + result["first_inference_ms"]
-        load = (
-            {k: m[k] for k in ("capacity_fps", "sustainable_rate", "lowest_fail", "points")}
-            if m.get("scenario") == "server"
-            else {k: m[k] for k in ("capacity_fps", "fps", "points", "sources_held") if k in m}
-            if m.get("scenario") == "multi-stream"
-            # single-stream: the latency distribution the report draws ([[percent, ms], …])
-            else {"latency_distribution_ms": m["latency_distribution_ms"]}
-            if m.get("latency_distribution_ms")
-            else None
-        )
+        # what the scenario measured besides the windows: the closed-loop ceiling, the rate
+        # or count probes, the latency distribution the report draws ([[percent, ms], …])
+        load = {k: m[k] for k in LOAD_KEYS if m.get(k) is not None} or None
         write_measurement(
             trial,
             load=load,

@@ -13,6 +13,7 @@ from autotune.core import (
     DEFAULT_PERCENTILES,
     INT8,
     OFFLINE,
+    SERVER,
     BadInputError,
     ModelInfo,
     is_virtual,
@@ -86,7 +87,7 @@ class SearchSettings:
     max_samples: int = MAX_SAMPLES  # the accuracy guard uses every --inputs sample up to this
     analyse: bool = True  # load times, profile and efficiency of the winner at the end
     scenario: str = OFFLINE  # server: Poisson arrivals, the figure is the sustainable rate
-    rate: float | None = None  # server: requests/s a config must hold
+    rate: float | None = None  # server: requests/s a config must hold (--objective latency: at)
     fps: float | None = None  # multi-stream: frames/s of each source
     streams: int | None = None  # multi-stream: sources to hold (None: find the most)
     quantize: bool = False  # also search an INT8 variant (NNCF post-training quantization)
@@ -206,19 +207,7 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         variants=(INT8,) if s.quantize else (),
         policies=shape_policies(model.mix, pad),
     )
-    limits = Limits(
-        max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
-        percentile=s.percentile,
-        max_memory_bytes=s.max_memory_bytes,
-        max_drift=s.max_drift,
-        max_first_inference_ms=s.max_first_inference_s * 1e3 if s.max_first_inference_s else None,
-        min_top1=s.min_top1,
-        scenario=s.scenario,
-        min_rate=s.rate,
-        max_drop=s.max_drop,
-        fps=s.fps,
-        streams=s.streams,
-    )
+    limits = limits_for(s)
     name = s.study_name or default_study_name(model, s.device, s)
     out_dir = (Path(s.out_dir) if s.out_dir else default_out_dir(name)).absolute()
     _check_out_dir(out_dir)
@@ -245,6 +234,26 @@ def plan_search(s: SearchSettings) -> SearchPlan:
         environment=collect_environment(),
         int8_key=int8_key,
         pad=pad,
+    )
+
+
+def limits_for(s: SearchSettings) -> Limits:
+    """The limits a search's settings ask for (the judge's :class:`Limits`)."""
+    return Limits(
+        max_latency_ms=s.max_latency_s * 1e3 if s.max_latency_s else None,
+        percentile=s.percentile,
+        max_memory_bytes=s.max_memory_bytes,
+        max_drift=s.max_drift,
+        max_first_inference_ms=s.max_first_inference_s * 1e3 if s.max_first_inference_s else None,
+        min_top1=s.min_top1,
+        scenario=s.scenario,
+        # --rate: the rate a config must sustain; with --objective latency, the rate every
+        # config is measured at (its latency percentile there is the figure)
+        min_rate=s.rate if s.objective != "latency" else None,
+        at_rate=s.rate if s.objective == "latency" and s.scenario == SERVER else None,
+        max_drop=s.max_drop,
+        fps=s.fps,
+        streams=s.streams,
     )
 
 

@@ -204,7 +204,7 @@ def _conclude(
                 else decision.winner.throughput.estimate,
             ),
         )
-    if limits.server and decision.winner is not None and plan.settings.analyse:
+    if limits.sustainable and decision.winner is not None and plan.settings.analyse:
         observer.message("measuring latency against offered load (the winner and the hints)")
         shown = [decision.winner, *(c for c in decision.contenders if c.is_hint)]
         study.set_user_attr(

@@ -73,6 +73,7 @@ def test_search_writes_config_and_report(searched: dict) -> None:
         "max_drop": None,
         "fps": None,
         "streams": None,
+        "at_rate": None,
     }
     assert doc["scenario"] == {
         "name": "offline",

@@ -13,8 +13,11 @@ from autotune.measure import LoadPoint
 PLAN = ProofPlan(percent=99, limit_ms=20.0, budget_s=600.0)
 
 
-def window(rate: float, arrivals: int, over: int = 0, bursts: int = 1) -> LoadPoint:
-    """A window at ``rate`` with ``over`` arrivals over the limit in bursts of ``bursts``."""
+def window(
+    rate: float, arrivals: int, over: int = 0, bursts: int = 1, p99: float | None = None
+) -> LoadPoint:
+    """A window at ``rate`` with ``over`` arrivals over the limit in bursts of ``bursts``; its
+    own p99 just over the 20 ms limit when some are over, unless given."""
     return LoadPoint(
         offered_rate=rate,
         achieved_rate=rate,
@@ -22,7 +25,7 @@ def window(rate: float, arrivals: int, over: int = 0, bursts: int = 1) -> LoadPo
         completed=arrivals,
         dropped=0,
         wall_s=arrivals / rate,
-        latency_ms={"p50": 5.0, "p99": 30.0 if over else 15.0},
+        latency_ms={"p50": 5.0, "p99": p99 or (21.0 if over else 15.0)},
         wait_ms={},
         lateness_ms=0.0,
         overloaded=False,
@@ -81,6 +84,21 @@ def test_a_rate_far_over_steps_down_then_bisects() -> None:
     assert claim.status == "proven" and claim.rate == pytest.approx(held)
     verdicts = [look.verdict for look in claim.looks]
     assert verdicts == ["refuted", "holds", "holds", "refuted", "refuted"]
+
+
+@pytest.mark.parametrize(
+    ("over", "p99", "step"),
+    [
+        (96, 21.0, 0.8),  # 5.8 % over: by the share
+        (40, 21.0, 0.9),  # 2.4 %
+        (25, 21.0, 0.95),  # 1.5 %
+        (25, 25.0, 0.8),  # the window's p99 25 ms against 20: ×20/25
+        (96, 65.0, 0.7),  # far over: never below ×0.7 in one step
+    ],
+)
+def test_the_step_down_follows_the_share_and_the_tail(over: int, p99: float, step: float) -> None:
+    claim = prove_rate([window(100.0, 2 * PLAN.first, over=over, p99=p99)], 100.0, PLAN)
+    assert claim.lowest_fail == 100.0 and claim.next_rate == pytest.approx(100.0 * step)
 
 
 def test_bursts_over_the_limit_weigh_less_than_independent_arrivals() -> None:
@@ -151,3 +169,33 @@ def test_run_proofs_measures_the_shortest_windows_first_within_the_budget() -> N
     assert prove_rate(fast, 200.0, plan).proven and not fast_capped
     assert slow_capped and prove_rate(slow, 40.0, plan, capped=True).status == "capped"
     assert asked == [[(200.0, PLAN.first / 200.0), (40.0, PLAN.first / 40.0)]]
+
+
+def test_run_proofs_serves_the_proofs_with_no_rate_held_first() -> None:
+    """Proof A (from 100 req/s, holds below 90) holds 80 after two looks and asks for 89.4 to
+    narrow its bracket; proof B (from 50, holds below 30) has held nothing and asks for 32,
+    a longer window. With room for only one of them, B gets it: A is proven already, and
+    capping it costs only resolution, while capping B would leave it unproven."""
+    thresholds = (90.0, 30.0)
+
+    def measure(
+        windows: list[tuple[float, float] | None], rotation: int
+    ) -> list[LoadPoint | None]:
+        out: list[LoadPoint | None] = []
+        for w, threshold in zip(windows, thresholds, strict=True):
+            if w is None:
+                out.append(None)
+                continue
+            arrivals = round(w[0] * w[1])
+            over = 0 if w[0] < threshold else int(0.08 * arrivals)
+            out.append(window(w[0], arrivals, over=over))
+        return out
+
+    looks = PLAN.first / 100 + PLAN.first / 50 + PLAN.first / 80 + PLAN.first / 40
+    plan = ProofPlan(percent=99, limit_ms=20.0, budget_s=looks + PLAN.first / 32 + 1.0)
+    (a, a_capped), (b, b_capped) = run_proofs([100.0, 50.0], plan, measure)
+    first = prove_rate(a, 100.0, plan, capped=a_capped)
+    second = prove_rate(b, 50.0, plan, capped=b_capped)
+    assert a_capped and first.proven and first.rate == pytest.approx(80.0)
+    assert [p.offered_rate for p in b] == pytest.approx([50.0, 40.0, 32.0])
+    assert second.lowest_fail == pytest.approx(32.0)  # measured, where A's window was not

@@ -250,7 +250,7 @@ def test_the_hockey_stick_keeps_the_proof_apart_from_exploration() -> None:
     verdicts, and the stated rate says whether it was proven."""
     plan = ProofPlan(percent=99, limit_ms=20.0)
     looks = [
-        LoadPoint.from_dict({**_point(100.0, 35.0, 826), "over": 60, "over_sq": 60}),
+        LoadPoint.from_dict({**_point(100.0, 24.0, 826), "over": 60, "over_sq": 60}),
         LoadPoint.from_dict({**_point(80.0, 12.0, 826), "over": 0}),
     ]
     claim = prove_rate(looks, 100.0, plan, capped=True)

@@ -6,9 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from autotune.judge import Limits
 from autotune.testing import SimulatedMachine, SimulatedRunner, simulated_model
-from autotune.tuning import SearchOutcome, SearchPlan, SearchSettings, build_space, run_search
+from autotune.tuning import (
+    SearchOutcome,
+    SearchPlan,
+    SearchSettings,
+    build_space,
+    limits_for,
+    run_search,
+)
 
 
 def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSettings) -> SearchPlan:
@@ -16,15 +22,7 @@ def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSetting
     space = build_space(
         ["CPU"], machine.capabilities(), model, settings.max_batch, scenario=settings.scenario
     )
-    limits = Limits(
-        max_latency_ms=settings.max_latency_s * 1e3 if settings.max_latency_s else None,
-        percentile=settings.percentile,
-        max_drift=settings.max_drift,
-        scenario=settings.scenario,
-        fps=settings.fps,
-        streams=settings.streams,
-        min_rate=settings.rate,
-    )
+    limits = limits_for(settings)
     env = {
         "cpu": "sim",
         "logical_cpus": machine.cores,
@@ -39,7 +37,8 @@ def make_plan(tmp_path: Path, machine: SimulatedMachine, settings: SearchSetting
 def run(
     tmp_path: Path, machine: SimulatedMachine, trial_time_s: float = 0.5, **kw: Any
 ) -> tuple[SearchOutcome, SimulatedRunner]:
-    kw = {"max_drift": None, "analyse": False, **kw}  # the simulation has no outputs to compare
+    # the simulation has no outputs to compare
+    kw = {"max_drift": None, "min_top1": None, "analyse": False, **kw}
     settings = SearchSettings(
         model_path="sim.xml",
         storage=f"sqlite:///{tmp_path}/s.db",

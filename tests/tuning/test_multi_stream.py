@@ -11,6 +11,7 @@ import optuna
 
 from autotune.core import EffectiveConfig, RuntimeConfig
 from autotune.judge import SOURCES_HELD
+from autotune.report import latency_info
 from autotune.testing import SimulatedMachine
 from tests.tuning.simulated import run
 
@@ -81,3 +82,6 @@ def test_a_fixed_count_judges_the_latency_at_it(tmp_path: Path) -> None:
         RuntimeConfig.from_dict(next(c for c in runner.calls if "config" in c)["config"]).batch
         == 1
     )
+    # the report draws each config's latency distribution at the four sources
+    drawn = latency_info(outcome.trials, outcome.decision, 99.0, None)
+    assert drawn is not None and any(c.role.startswith("winner") for c in drawn.curves)
