@@ -360,8 +360,9 @@ def run_proofs(
 ) -> list[tuple[list[LoadPoint], bool]]:
     """Measure every proof (one per start rate) until none needs more, or the budget is spent:
     each round, every open proof measures the window it asks for next, interleaved with the
-    others, while ``plan.budget_s`` lasts — those with no rate held yet first, then the
-    shortest; a proof whose next window no longer fits is capped. Per proof: its windows and whether the budget capped it."""
+    others, while ``plan.budget_s`` lasts — those with no rate held yet first, the first of
+    ``starts`` (the shipped config's) before the others, then the shortest; a proof whose next
+    window no longer fits is capped. Per proof: its windows and whether the budget capped it."""
     points: list[list[LoadPoint]] = [[] for _ in starts]
     capped = [False] * len(starts)
     spent = 0.0
@@ -371,9 +372,9 @@ def run_proofs(
         pending = [i for i, c in enumerate(claims) if c.status == "pending"]
         chosen: list[int] = []
         total = 0.0
-        # proofs with no rate held yet first (a held one only narrows its bracket), then the
-        # shortest windows
-        for i in sorted(pending, key=lambda i: (claims[i].held, window_s(claims[i]))):
+        # proofs with no rate held yet first (a held one only narrows its bracket), the shipped
+        # config's (the first) before the others, then the shortest windows
+        for i in sorted(pending, key=lambda i: (claims[i].held, i > 0, window_s(claims[i]))):
             if spent + total + window_s(claims[i]) <= plan.budget_s:
                 chosen.append(i)
                 total += window_s(claims[i])

@@ -199,3 +199,18 @@ def test_run_proofs_serves_the_proofs_with_no_rate_held_first() -> None:
     assert a_capped and first.proven and first.rate == pytest.approx(80.0)
     assert [p.offered_rate for p in b] == pytest.approx([50.0, 40.0, 32.0])
     assert second.lowest_fail == pytest.approx(32.0)  # measured, where A's window was not
+
+
+def test_run_proofs_serves_the_shipped_configs_proof_before_the_hints() -> None:
+    """The shipped config's proof (the first) asks for a longer window than a hint's; with
+    room for only one, the shipped config's rate is the one measured."""
+
+    def measure(
+        windows: list[tuple[float, float] | None], rotation: int
+    ) -> list[LoadPoint | None]:
+        return [window(w[0], round(w[0] * w[1]), over=8) if w else None for w in windows]
+
+    budget = PLAN.first / 40.0 + 1.0  # the shipped config's first window, not the hint's too
+    plan = ProofPlan(percent=99, limit_ms=20.0, budget_s=budget)
+    (shipped, shipped_capped), (hint, hint_capped) = run_proofs([40.0, 200.0], plan, measure)
+    assert [p.offered_rate for p in shipped] == [40.0] and not hint and hint_capped
