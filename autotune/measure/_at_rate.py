@@ -14,16 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from autotune.measure._arrivals import poisson_arrivals
 from autotune.measure._backend import Session
 from autotune.measure._cpu import CpuSample
-from autotune.measure._rate import MIN_REQUESTS_PER_PROBE
+from autotune.measure._rate import MIN_REQUESTS_PER_PROBE, RatePlan, probe
 from autotune.measure._run import Clock, Measurement, WindowPlan
 from autotune.measure._server import _Timed, open_loop_start
-from autotune.measure._serving import LoadPoint, OpenPool, run_load, warm_pool
+from autotune.measure._serving import LoadPoint, OpenPool, warm_pool
 from autotune.measure._stability import Stability
 from autotune.measure._streams import stream_window
-from autotune.measure._window import DISPLAY_PERCENTILES, MAX_STRETCH, requests_for
+from autotune.measure._window import MAX_STRETCH, requests_for
 
 TRIAL_STRETCH = 6  # a trial's window grows to at most this many times its planned length
 
@@ -45,18 +44,17 @@ def _window(
     seed: int,
     keep_distribution: bool = False,
 ) -> LoadPoint:
-    """One open-loop window of Poisson arrivals at ``rate``, then a drain of twice the limit
-    (a second without one, at least 50 ms) for the stragglers."""
-    return run_load(
+    """One open-loop window of Poisson arrivals at ``rate`` for ``seconds`` (a rate probe of
+    that length)."""
+    plan = RatePlan(start=rate, window_s=seconds, max_window_s=seconds, min_requests=0)
+    return probe(
         pool,
-        poisson_arrivals(rate, seconds, seed),
-        rate=rate,
-        duration_s=seconds,
-        clock=clock,
-        percentiles=sorted({*DISPLAY_PERCENTILES, percent}),
-        drain_s=max(0.05, 2 * limit_ms / 1e3) if limit_ms is not None else 1.0,
+        rate,
+        plan,
         limit_ms=limit_ms,
         percent=percent,
+        clock=clock,
+        seed=seed,
         keep_distribution=keep_distribution,
     )
 

@@ -98,12 +98,11 @@ class InterleavedJob:
         if not reserves_cores(payload) or self.scenario not in (OFFLINE, SINGLE_STREAM):
             result = runner.call("measure_interleaved", payload, timeout_s=self.timeout_s)
             return [[Window.from_dict(w) for w in c["windows"]] for c in result["configs"]]
-        one = replace(self, configs=self.configs[:1], rounds=1)
         windows: list[list[Window]] = [[] for _ in self.configs]
         for r in range(self.first_round, self.first_round + self.rounds):
             for index in [(r + i) % len(self.configs) for i in range(len(self.configs))]:
-                job = replace(one, configs=(self.configs[index],), first_round=r)
-                result = runner.call("measure_interleaved", job.payload(), one.timeout_s)
+                job = replace(self, configs=(self.configs[index],), rounds=1, first_round=r)
+                result = runner.call("measure_interleaved", job.payload(), job.timeout_s)
                 windows[index] += [Window.from_dict(w) for w in result["configs"][0]["windows"]]
         return windows
 

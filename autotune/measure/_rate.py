@@ -81,13 +81,15 @@ def probe(
     rate: float,
     plan: RatePlan,
     *,
-    limit_ms: float,
+    limit_ms: float | None,
     percent: float,
     clock: Clock,
     seed: int,
+    keep_distribution: bool = False,
 ) -> LoadPoint:
     """One open-loop window at ``rate``: Poisson arrivals for the plan's duration at that rate,
-    then a drain of twice the limit (at least 50 ms) for the stragglers."""
+    then a drain of twice the limit (at least 50 ms; a second without a limit) for the
+    stragglers; ``keep_distribution``: with the latencies' ECDF."""
     duration = plan.duration(rate)
     return run_load(
         pool,
@@ -96,9 +98,10 @@ def probe(
         duration_s=duration,
         clock=clock,
         percentiles=sorted({*DISPLAY_PERCENTILES, percent}),
-        drain_s=max(0.05, 2 * limit_ms / 1e3),
+        drain_s=max(0.05, 2 * limit_ms / 1e3) if limit_ms is not None else 1.0,
         limit_ms=limit_ms,
         percent=percent,
+        keep_distribution=keep_distribution,
     )
 
 
