@@ -202,9 +202,9 @@ def search(
     confirm_time: Annotated[
         str,
         typer.Option(
-            help="Server scenario: the measured time the proofs of the stated rates may take "
-            "(on enough Poisson arrivals for p99 at 99 %), e.g. 10m; off states the rounds' "
-            "rates unproven.",
+            help="Server scenario: the measured time each proof of a stated rate (the "
+            "winner's and each hint's) may take, on enough Poisson arrivals for p99 at 99 %, "
+            "e.g. 10m; off states the rounds' rates unproven.",
             rich_help_panel=MEASURE,
         ),
     ] = f"{DEFAULTS.confirm_time_s:g}s",

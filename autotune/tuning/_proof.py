@@ -1,6 +1,6 @@
 """The proof stage of the server scenario: after the interleaved rounds decided what ships,
 the rates the summary states (the winner's, and every hint's that meets the limits) are
-proven on enough Poisson arrivals, interleaved, within the --confirm-time budget.
+proven on enough Poisson arrivals, interleaved, each within the --confirm-time budget.
 
 The judge says after every window what each proof needs next, and which windows still fit the
 budget (:func:`autotune.judge.run_proofs`); this module measures them in the worker."""
@@ -44,7 +44,7 @@ def prove_claims(
         f"proving the stated rates ({', '.join(c.label for c in chosen)}): "
         f"p{proving.percent:g} ≤ {proving.limit_ms:g} ms at "
         f"{proving.confidence * 100:g} % on enough Poisson arrivals, within "
-        f"{proving.budget_s:g} s (--confirm-time)"
+        f"{proving.budget_s:g} s each (--confirm-time)"
     )
 
     model = plan.model
