@@ -28,6 +28,7 @@ from fetch_models import model_paths
 
 from autotune import runtime
 from autotune.core import RuntimeConfig, parse_duration
+from autotune.judge import RateClaim
 from autotune.measure import poisson_arrivals, run_load, warm_pool
 
 BIN = Path(sys.executable).parent
@@ -193,6 +194,24 @@ def long_run(path: str, shape: str, entry: dict, limit_ms: float) -> list[object
     return cells
 
 
+def proof_cell(claim: RateClaim | None) -> str:
+    """What the stated rate rests on: its arrivals, the count over the limit and the bursts,
+    the confidence and the proof's measured time; for a proof with no rate held, the rates it
+    gave up."""
+    if claim is None:
+        return "no proof"
+    rates = [look.rate for look in claim.looks if look.verdict in ("refuted", "unlikely")]
+    gave_up = f"; gave up {rates[0]:.1f}…{rates[-1]:.1f}" if rates else ""
+    if not claim.held:
+        measured = f"{claim.arrivals} arr. at it" if claim.arrivals else "not measured"
+        return f"{claim.status} at {claim.measured_s:.0f} s ({measured}{gave_up})"
+    return (
+        f"{claim.status}: {claim.arrivals} arr., {claim.over} over"
+        f" (bursts {claim.evidence.spread:.1f}), {claim.plan.confidence:.0%},"
+        f" {claim.measured_s:.0f} s"
+    )
+
+
 def curves_of(storage: str, study_name: str) -> list[dict]:
     import optuna
 
@@ -256,12 +275,7 @@ def main() -> None:
             )
         for entry in stated_of(storage, study):
             claim = entry["claim"]
-            proof = (
-                f"{claim.status}: {claim.arrivals} arr., {claim.over} over"
-                f" (bursts {claim.evidence.spread:.1f}), {claim.plan.confidence:.0%}"
-                if claim is not None
-                else "no proof"
-            )
+            proof = proof_cell(claim)
             cells = long_run(path, shape, entry, limit_ms) if entry["rate"] > 0 else ["–", "–"]
             checks.append(
                 [name, entry["label"], f"{entry['rate']:.1f}", proof, *cells, f"{elapsed:.0f}s"]
