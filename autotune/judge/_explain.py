@@ -126,7 +126,12 @@ def _proof_text(c: Contender) -> str:
             f" (proven: {claim.arrivals} arrivals, {claim.over} over the limit{bursts}, "
             f"{format_confidence(claim.plan.confidence)})"
         )
-    return f" (not proven: {claim.arrivals} arrivals in the --confirm-time budget, {claim.needed} needed)"
+    where = (
+        f"{claim.arrivals} arrivals at it in the --confirm-time budget"
+        if claim.arrivals
+        else "the --confirm-time budget ended before this rate was measured"
+    )
+    return f" (not proven: {where}; a proof takes about {claim.needed} arrivals)"
 
 
 def finding(c: Contender, limits: Limits) -> str:

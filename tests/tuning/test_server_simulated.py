@@ -66,6 +66,17 @@ def test_a_budget_too_small_caps_the_proof_and_says_so(tmp_path: Path) -> None:
     assert winner.claim.status == "capped" and not winner.claim.proven
     assert "its stated rate is not proven" in outcome.decision.verdict
     assert any("raise --confirm-time" in n for n in outcome.decision.notes)
+    # a hint whose rate was never measured says so, not "0 arrivals"
+    capped = [
+        c
+        for c in outcome.decision.contenders
+        if c.is_baseline and c.claim is not None and c.claim.arrivals == 0
+    ]
+    assert capped
+    assert any(
+        "not proven: the --confirm-time budget ended before this rate was measured" in f
+        for f in outcome.decision.findings
+    )
 
 
 def test_no_budget_states_the_rounds_unproven(tmp_path: Path) -> None:
