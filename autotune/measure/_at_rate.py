@@ -16,10 +16,10 @@ from typing import Any
 
 from autotune.measure._backend import Session
 from autotune.measure._cpu import CpuSample
-from autotune.measure._rate import MIN_REQUESTS_PER_PROBE, RatePlan, probe
+from autotune.measure._rate import MIN_REQUESTS_PER_PROBE, fixed_probe
 from autotune.measure._run import Clock, Measurement, WindowPlan
 from autotune.measure._server import _Timed, open_loop_start
-from autotune.measure._serving import LoadPoint, OpenPool, warm_pool
+from autotune.measure._serving import warm_pool
 from autotune.measure._stability import Stability
 from autotune.measure._streams import stream_window
 from autotune.measure._window import MAX_STRETCH, requests_for
@@ -31,32 +31,6 @@ def at_rate_window_s(rate: float, window_s: float, needed: int, stretch: float) 
     """A window at ``rate``: ``window_s``, stretched to hold ``needed`` arrivals, up to
     ``stretch`` times ``window_s``."""
     return max(window_s, min(needed / rate, stretch * window_s))
-
-
-def _window(
-    pool: OpenPool,
-    rate: float,
-    seconds: float,
-    *,
-    percent: float,
-    limit_ms: float | None,
-    clock: Clock,
-    seed: int,
-    keep_distribution: bool = False,
-) -> LoadPoint:
-    """One open-loop window of Poisson arrivals at ``rate`` for ``seconds`` (a rate probe of
-    that length)."""
-    plan = RatePlan(start=rate, window_s=seconds, max_window_s=seconds, min_requests=0)
-    return probe(
-        pool,
-        rate,
-        plan,
-        limit_ms=limit_ms,
-        percent=percent,
-        clock=clock,
-        seed=seed,
-        keep_distribution=keep_distribution,
-    )
 
 
 def measure_at_rate(
@@ -78,7 +52,7 @@ def measure_at_rate(
     planned = max(0.1, 0.75 * trial_time_s)
     seconds = at_rate_window_s(rate, planned, MIN_REQUESTS_PER_PROBE, TRIAL_STRETCH)
     timed = _Timed(clock, cpu_reader)
-    point = _window(
+    point = fixed_probe(
         pool,
         rate,
         seconds,
@@ -135,7 +109,7 @@ def interleaved_at_rate(
     for r in range(first_round, first_round + rounds):
         for index in [(r + i) % len(sessions) for i in range(len(sessions))]:
             timed = _Timed(clock, cpu_reader)
-            point = _window(
+            point = fixed_probe(
                 pools[index],
                 rate,
                 seconds,

@@ -105,6 +105,32 @@ def probe(
     )
 
 
+def fixed_probe(
+    pool: OpenPool,
+    rate: float,
+    seconds: float,
+    *,
+    percent: float,
+    limit_ms: float | None,
+    clock: Clock,
+    seed: int,
+    keep_distribution: bool = False,
+) -> LoadPoint:
+    """One open-loop window of Poisson arrivals at ``rate`` for exactly ``seconds`` (a probe
+    whose plan neither stretches nor shortens it): a proof window, an at-rate window."""
+    plan = RatePlan(start=rate, window_s=seconds, max_window_s=seconds, min_requests=0)
+    return probe(
+        pool,
+        rate,
+        plan,
+        limit_ms=limit_ms,
+        percent=percent,
+        clock=clock,
+        seed=seed,
+        keep_distribution=keep_distribution,
+    )
+
+
 def search_rate(
     pool: OpenPool,
     plan: RatePlan,

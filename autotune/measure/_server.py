@@ -10,7 +10,13 @@ from typing import Any
 
 from autotune.measure._backend import Session
 from autotune.measure._cpu import CpuSample, cpu_fractions
-from autotune.measure._rate import RatePlan, load_curve, probe, rate_window, search_rate
+from autotune.measure._rate import (
+    RatePlan,
+    fixed_probe,
+    load_curve,
+    rate_window,
+    search_rate,
+)
 from autotune.measure._run import STEAL_FLAG_FRACTION, Clock, Measurement, WindowPlan, measure
 from autotune.measure._serving import LoadPoint, OpenPool, warm_pool
 from autotune.measure._window import Window
@@ -206,12 +212,11 @@ def rate_windows(
             out.append(None)
             continue
         rate, seconds = window
-        plan = RatePlan(start=rate, window_s=seconds, max_window_s=seconds, min_requests=0)
         out.append(
-            probe(
+            fixed_probe(
                 pool,
                 rate,
-                plan,
+                seconds,
                 limit_ms=limit_ms,
                 percent=percent,
                 clock=clock,
